@@ -1,0 +1,1 @@
+"""Document types: one module per type, found by the registry."""

@@ -1,0 +1,195 @@
+"""Schema fragments and context pieces every official document shares.
+
+标志, 文号, 成文日期, the signature block with or without a seal, 附件说明, 附注 and
+版记 look the same in every type, so each type's schema and context builder
+composes them from here instead of spelling them out again.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from docgen.calendar import CalendarWarning, HolidayCalendar
+from docgen.dates import format_date_cn, parse_iso_date
+from docgen.errors import InvalidData, Issue
+from docgen.filters import document_number
+from docgen.text import text_width
+
+SEAL_MAX_BYTES = 1_000_000
+CHAR_MM = 16 / 72 * 25.4  # one 3号 character
+PITCH_MM = 28.95 / 72 * 25.4  # one grid line
+
+
+@dataclass
+class BuildEnv:
+    """What a context builder may use besides the data: calendar, settings, today."""
+
+    calendar: HolidayCalendar
+    today: date = field(default_factory=date.today)
+    warnings: list[CalendarWarning] = field(default_factory=list)
+
+    def warn(self, new: tuple[CalendarWarning, ...]) -> None:
+        """Record calendar warnings once each."""
+        self.warnings.extend(w for w in new if w not in self.warnings)
+
+
+def text(title: str, description: str, *, max_length: int = 200, **extra: Any) -> dict[str, Any]:
+    """Schema of a required-looking non-empty string field."""
+    return {"type": "string", "title": title, "description": description,
+            "minLength": 1, "maxLength": max_length, **extra}
+
+
+def text_list(title: str, description: str, item: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """Schema of a list of strings."""
+    return {"type": "array", "title": title, "description": description, "items": item, **extra}
+
+
+def date_field(title: str, description: str) -> dict[str, Any]:
+    """Schema of an ISO date string."""
+    return {"type": "string", "format": "date", "title": title, "description": description,
+            "examples": ["2024-06-05"]}
+
+
+def obj(title: str, description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    """Schema of a closed object: unknown fields are errors, not silently dropped."""
+    return {"type": "object", "title": title, "description": description,
+            "properties": properties, "required": required, "additionalProperties": False}
+
+
+ISSUER = obj("发文机关", "制发本文书的机关", {
+    "name": text("机关名称", "发文机关全称，用于署名，如“昌吉市司法局”", max_length=40),
+    "mark": text("发文机关标志", "版头红色标志文字，默认同机关名称", max_length=40),
+}, ["name"])
+
+DOC_NUMBER = obj("发文字号", "文号三要素：机关代字、年份、发文顺序号；预览稿可不填顺序号", {
+    "organ_code": text("机关代字", "如“昌司执监意”，不含括号和年份", max_length=20,
+                       pattern="^[\\u3400-\\u9fff\\U00020000-\\U0003134f]+$"),
+    "year": {"type": "integer", "title": "年份", "description": "四位年份，如 2024",
+             "minimum": 2000, "maximum": 2100},
+    "seq": {"type": "integer", "title": "发文顺序号", "description": "自然数，不编虚位，不加“第”字",
+            "minimum": 1, "maximum": 99999},
+}, ["organ_code", "year"])
+
+SIGNATURE = obj("署名与印章", "是否加盖印章；可附印章图片（PNG/JPEG，Base64 编码）", {
+    "sealed": {"type": "boolean", "title": "加盖印章", "description": "true 按加盖印章格式排版（默认）", "default": True},
+    "seal_image": {"type": "string", "title": "印章图片", "description": "PNG 或 JPEG 图片的 Base64 编码，不超过 1 MB",
+                   "contentEncoding": "base64", "maxLength": 1_400_000},
+    "seal_diameter_mm": {"type": "number", "title": "印章直径（毫米）", "description": "默认 42；市人民政府印章 45",
+                         "minimum": 20, "maximum": 60},
+}, [])
+
+CONTACT = obj("联系人", "附注中的联系人及电话", {
+    "name": text("联系人", "联系人姓名", max_length=20),
+    "phone": text("联系电话", "如 0994-2345678", max_length=30, pattern="^[0-9０-９()（）+\\- 转]+$"),
+}, ["name", "phone"])
+
+ATTACHMENTS = text_list("附件", "附件名称，按顺序排列，名称后不加标点",
+                        text("附件名称", "附件名称", max_length=100), maxItems=20)
+
+IMPRINT = obj("版记", "抄送机关与印发机关、印发日期", {
+    "cc": text_list("抄送机关", "抄送机关名称列表", text("抄送机关", "机关名称", max_length=60), maxItems=30),
+    "printer": text("印发机关", "如“昌吉市司法局办公室”", max_length=40),
+    "print_date": date_field("印发日期", "印发日期，默认同成文日期"),
+}, [])
+
+COMMON_PROPERTIES: dict[str, Any] = {
+    "issuer": ISSUER,
+    "doc_number": DOC_NUMBER,
+    "issue_date": date_field("成文日期", "成文日期（签发日期）"),
+    "signature": SIGNATURE,
+    "contact": CONTACT,
+    "attachments": ATTACHMENTS,
+    "imprint": IMPRINT,
+}
+
+
+def common_context(data: dict[str, Any]) -> dict[str, Any]:
+    """Context keys shared by every type: 标志, 文号, dates, signature, 附件, 附注, 版记."""
+    issued = parse_iso_date(data["issue_date"])
+    number = data["doc_number"]
+    imprint = data.get("imprint", {})
+    return {
+        "issuer_name": data["issuer"]["name"],
+        "issuer_mark": data["issuer"].get("mark", data["issuer"]["name"]),
+        "doc_number_text": document_number(number["organ_code"], number["year"], number.get("seq")),
+        "issue_date": issued,
+        "issue_date_text": format_date_cn(issued),
+        "signature": signature_context(data["issuer"]["name"], issued, data.get("signature", {})),
+        "attachment_lines": attachment_lines(data.get("attachments", [])),
+        "note_text": contact_note(data.get("contact")),
+        "imprint": imprint_context(imprint, issued) if imprint else None,
+    }
+
+
+def signature_context(name: str, issued: date, spec: dict[str, Any]) -> dict[str, Any]:
+    """Signature block geometry per GB/T 9704 7.3.5, in body-character units from the right."""
+    date_text = format_date_cn(issued)
+    name_w, date_w = text_width(name), text_width(date_text)
+    sealed = spec.get("sealed", True)
+    if sealed:  # date 右空四字; name centred over the date
+        date_right, name_right = 4.0, max(0.0, 4.0 + (date_w - name_w) / 2)
+    elif date_w + 2 <= name_w:  # name 右空二字; date starts two characters right of the name
+        name_right, date_right = 2.0, name_w - date_w
+    else:
+        date_right, name_right = 2.0, date_w + 4 - name_w
+    seal = decode_seal(spec["seal_image"]) if "seal_image" in spec else None
+    diameter = float(spec.get("seal_diameter_mm", 42))
+    # The seal is centred on the date and sits a little above the name/date pair (GB/T 9704 7.3.5.1).
+    seal_right = (date_right + date_w / 2) * CHAR_MM - diameter / 2
+    seal_top = PITCH_MM - 3 - diameter / 2
+    return {"name": name, "date_text": date_text, "sealed": sealed, "seal": seal,
+            "name_right": name_right, "date_right": date_right,
+            "seal_mm": round(diameter, 2), "seal_right_mm": round(seal_right, 2), "seal_top_mm": round(seal_top, 2)}
+
+
+def decode_seal(encoded: str) -> bytes:
+    """Decode and check a seal image; return it as PNG bytes."""
+    from PIL import Image, UnidentifiedImageError
+
+    path = "/signature/seal_image"
+    try:
+        raw = base64.b64decode(encoded.split(",", 1)[-1], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidData([Issue(path, "bad_base64", "印章图片不是有效的 Base64 编码")]) from exc
+    if len(raw) > SEAL_MAX_BYTES:
+        raise InvalidData([Issue(path, "too_large", "印章图片不得超过 1 MB")])
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            if image.format not in ("PNG", "JPEG"):
+                raise InvalidData([Issue(path, "bad_image", "印章图片应为 PNG 或 JPEG 格式")])
+            out = io.BytesIO()
+            image.convert("RGBA").save(out, format="PNG")
+    except (UnidentifiedImageError, OSError) as exc:
+        raise InvalidData([Issue(path, "bad_image", "无法识别印章图片，请上传 PNG 或 JPEG")]) from exc
+    return out.getvalue()
+
+
+def attachment_lines(names: list[str]) -> list[str]:
+    """附件说明 lines: 附件：1. 名称, continuation lines aligned under the first name."""
+    if len(names) == 1:
+        return [f"附件：{names[0]}"]
+    pad = "\u3000" * 3
+    return [f"{'附件：' if n == 1 else pad}{n}. {name}" for n, name in enumerate(names, 1)]
+
+
+def contact_note(contact: dict[str, str] | None) -> str | None:
+    """附注 text: （联系人：张三，联系电话：0994-2345678）."""
+    if not contact:
+        return None
+    return f"（联系人：{contact['name']}，联系电话：{contact['phone']}）"
+
+
+def imprint_context(imprint: dict[str, Any], issued: date) -> dict[str, Any]:
+    """版记 lines: 抄送 and 印发机关 + 印发日期."""
+    printed = parse_iso_date(imprint["print_date"]) if "print_date" in imprint else issued
+    cc = imprint.get("cc", [])
+    return {
+        "cc_text": f"抄送：{'，'.join(cc)}。" if cc else None,
+        "printer": imprint.get("printer"),
+        "print_date_text": f"{format_date_cn(printed)}印发",
+    }

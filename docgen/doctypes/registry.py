@@ -1,0 +1,96 @@
+"""The registry of document types: each is a schema module, two templates and samples tied by slug."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import pkgutil
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+from jsonschema import Draft202012Validator
+
+from docgen.config import Settings
+from docgen.doctypes.common import COMMON_PROPERTIES, BuildEnv
+from docgen.doctypes.validation import character_issues, make_validator, schema_issues
+from docgen.errors import InvalidData, UnknownDocType
+from docgen.text import clean_data
+
+_NOT_TYPES = {"common", "registry", "validation"}
+
+
+class DocType:
+    """One document type: slug, Chinese title, JSON Schema, context builder and file locations."""
+
+    def __init__(self, module: ModuleType, settings: Settings) -> None:
+        self.slug: str = module.SLUG
+        self.title: str = module.TITLE
+        self.description: str = module.DESCRIPTION
+        self.build: Callable[[dict[str, Any], BuildEnv], dict[str, Any]] = module.build_context
+        self.schema: dict[str, Any] = _full_schema(module)
+        self.docx_template: Path = settings.template_dir / "docx" / f"{self.slug}.docx"
+        self.html_template: str = f"{self.slug}.html"
+        self.samples: list[Path] = sorted(settings.sample_dir.glob(f"{self.slug}*.json"))
+        self.validator: Draft202012Validator = make_validator(self.schema)
+
+    def __repr__(self) -> str:
+        return f"<DocType {self.slug} {self.title}>"
+
+    def validate(self, data: Any) -> dict[str, Any]:
+        """Clean control characters, then check schema and printable characters; raise InvalidData."""
+        cleaned = clean_data(data)
+        issues = schema_issues(self.validator, cleaned)
+        if not issues:
+            issues = character_issues(cleaned)
+        if issues:
+            raise InvalidData(issues)
+        return cleaned
+
+    def build_context(self, data: dict[str, Any], env: BuildEnv) -> dict[str, Any]:
+        """Computed context for the templates (dates, deadlines, 文号, masking)."""
+        context = self.build(data, env)
+        context["warnings"] = [w.message for w in env.warnings]
+        return context
+
+    def load_sample(self, index: int = 0) -> dict[str, Any]:
+        """The type's sample data (the first, or the one at ``index``)."""
+        return json.loads(self.samples[index].read_text(encoding="utf-8"))
+
+
+def _full_schema(module: ModuleType) -> dict[str, Any]:
+    properties = {**{k: COMMON_PROPERTIES[k] for k in module.COMMON_FIELDS}, **module.PROPERTIES}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:docgen:doctype:{module.SLUG}",
+        "title": module.TITLE,
+        "description": module.DESCRIPTION,
+        "type": "object",
+        "properties": properties,
+        "required": module.REQUIRED,
+        "additionalProperties": False,
+    }
+
+
+def type_modules() -> list[ModuleType]:
+    """Every module in docgen.doctypes that defines a document type."""
+    package = importlib.import_module("docgen.doctypes")
+    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name not in _NOT_TYPES)
+    return [importlib.import_module(f"docgen.doctypes.{name}") for name in names]
+
+
+@functools.lru_cache(maxsize=8)
+def load_registry(settings: Settings | None = None) -> dict[str, DocType]:
+    """All document types by slug."""
+    settings = settings or Settings.from_env()
+    return {t.slug: t for t in (DocType(m, settings) for m in type_modules())}
+
+
+def get_doctype(slug: str, settings: Settings | None = None) -> DocType:
+    """The document type for ``slug``; UnknownDocType if there is none."""
+    registry = load_registry(settings)
+    if slug not in registry:
+        known = "、".join(sorted(registry))
+        raise UnknownDocType(f"未知的文书类型“{slug}”，可用类型：{known}")
+    return registry[slug]

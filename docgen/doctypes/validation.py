@@ -1,0 +1,104 @@
+"""JSON Schema validation that speaks 简体中文 and JSON pointers."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from docgen.errors import Issue
+from docgen.render.fonts import unsupported_characters
+
+_TYPE_NAMES = {
+    "string": "文本", "integer": "整数", "number": "数字", "boolean": "布尔值（true/false）",
+    "array": "列表", "object": "对象", "null": "空值",
+}
+
+
+def pointer(parts: Iterable[Any]) -> str:
+    """Build an RFC 6901 JSON pointer from path parts."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def make_validator(schema: dict[str, Any]) -> Draft202012Validator:
+    """A draft 2020-12 validator that also checks ``format: date``."""
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def schema_issues(validator: Draft202012Validator, data: Any) -> list[Issue]:
+    """Every schema violation in ``data`` as issues with paths and Chinese messages."""
+    issues: dict[tuple[str, str], Issue] = {}
+    for error in validator.iter_errors(data):
+        for issue in _to_issues(error):
+            issues.setdefault((issue.path, issue.code), issue)
+    return list(issues.values())
+
+
+def _title(schema: Any, fallback: str) -> str:
+    return schema.get("title", fallback) if isinstance(schema, dict) else fallback
+
+
+def _to_issues(error: ValidationError) -> list[Issue]:
+    """Translate one jsonschema error into one or more issues."""
+    path = list(error.absolute_path)
+    kind, value, instance = error.validator, error.validator_value, error.instance
+    title = _title(error.schema, pointer(path) or "数据")
+    if kind == "required":
+        props = error.schema.get("properties", {})
+        return [
+            Issue(pointer(path + [name]), "required", f"缺少必填字段“{_title(props.get(name), name)}”")
+            for name in value if isinstance(instance, dict) and name not in instance
+        ]
+    if kind in ("additionalProperties", "unevaluatedProperties"):
+        known = set(error.schema.get("properties", {}))
+        return [
+            Issue(pointer(path + [name]), "unknown_field", f"不认识的字段“{name}”，请检查拼写或删除")
+            for name in instance if name not in known
+        ]
+    return [Issue(pointer(path), *_describe(kind, value, instance, title, error))]
+
+
+def _describe(kind: str, value: Any, instance: Any, title: str, error: ValidationError) -> tuple[str, str]:
+    """Stable code and Chinese message for the remaining validator keywords."""
+    if kind == "type":
+        wanted = "或".join(_TYPE_NAMES.get(t, t) for t in ([value] if isinstance(value, str) else value))
+        return "wrong_type", f"“{title}”应为{wanted}"
+    if kind in ("enum", "const"):
+        options = value if kind == "enum" else [value]
+        return "not_allowed", f"“{title}”的取值应为以下之一：{'、'.join(map(str, options))}"
+    if kind == "minLength":
+        return ("empty", f"“{title}”不能为空") if value == 1 else ("too_short", f"“{title}”至少应有{value}个字符")
+    if kind == "maxLength":
+        return "too_long", f"“{title}”不得超过{value}个字符（现有{len(instance)}个）"
+    if kind == "minItems":
+        return "too_few", f"“{title}”至少应有{value}项"
+    if kind == "maxItems":
+        return "too_many", f"“{title}”最多{value}项（现有{len(instance)}项）"
+    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        relation = {"minimum": "不得小于", "exclusiveMinimum": "应大于", "maximum": "不得大于", "exclusiveMaximum": "应小于"}
+        return "out_of_range", f"“{title}”{relation[kind]}{value}"
+    if kind == "pattern":
+        hint = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
+        return "bad_format", f"“{title}”格式不正确" + (f"：{hint}" if hint else "")
+    if kind == "format" and value == "date":
+        return "bad_date", f"“{title}”不是有效日期，应为 YYYY-MM-DD，如 2024-06-05"
+    if kind == "uniqueItems":
+        return "duplicate", f"“{title}”中有重复项"
+    return f"schema_{kind}".lower(), f"“{title}”不符合要求（{kind}）"
+
+
+def character_issues(data: Any, path: tuple[Any, ...] = ()) -> list[Issue]:
+    """Issues for characters no bundled font can print (emoji, unassigned code points)."""
+    if isinstance(data, str):
+        bad = unsupported_characters(data)
+        if not bad:
+            return []
+        shown = "、".join(f"“{c}”(U+{ord(c):04X})" for c in bad[:5])
+        return [Issue(pointer(path), "unsupported_character", f"含有公文字体无法排印的字符 {shown}，请删除或改用文字表述")]
+    if isinstance(data, list):
+        return [i for n, item in enumerate(data) for i in character_issues(item, path + (n,))]
+    if isinstance(data, dict):
+        return [i for key, item in data.items() for i in character_issues(item, path + (key,))]
+    return []

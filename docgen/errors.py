@@ -1,0 +1,98 @@
+"""The one error hierarchy of docgen.
+
+Every failure the engine, CLI or API reports is one of these::
+
+    DocgenError                  base; carries code, message (简体中文), http_status
+    ├── InvalidData              input fails the schema or a business rule (422)
+    ├── UnknownDocType           no document type with that slug (404)
+    ├── TemplateProblem          a template is broken: syntax, unknown variable (500)
+    ├── RenderFailure            a rendering library failed on valid input (500)
+    └── ConfigurationProblem     the installation is incomplete or misconfigured (500)
+
+Third-party exceptions (jsonschema, Jinja, docxtpl, WeasyPrint) are mapped to
+these once, at the boundary where they are called, with ``raise … from exc``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem with the input: JSON-pointer path, stable code, Chinese message."""
+
+    path: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        """Return the issue as a plain JSON-ready dict."""
+        return asdict(self)
+
+
+class DocgenError(Exception):
+    """Base of every docgen error."""
+
+    code = "docgen_error"
+    http_status = 500
+    message = "文档生成失败"
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        self.message = message or type(self).message
+        if code:
+            self.code = code
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready description of the error."""
+        return {"code": self.code, "message": self.message}
+
+
+class InvalidData(DocgenError):
+    """The input data fails its schema or a business rule."""
+
+    code = "invalid_data"
+    http_status = 422
+    message = "输入数据有误"
+
+    def __init__(self, issues: list[Issue], message: str | None = None) -> None:
+        self.issues = sorted(issues, key=lambda issue: (issue.path, issue.code))
+        super().__init__(message or f"输入数据有误，共 {len(issues)} 处问题")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the error with its list of issues."""
+        return {**super().as_dict(), "errors": [i.as_dict() for i in self.issues]}
+
+
+class UnknownDocType(DocgenError):
+    """No document type is registered under the requested slug."""
+
+    code = "unknown_type"
+    http_status = 404
+    message = "未知的文书类型"
+
+
+class TemplateProblem(DocgenError):
+    """A template cannot be parsed or refers to something the context lacks."""
+
+    code = "template_error"
+    http_status = 500
+    message = "文书模板有误"
+
+
+class RenderFailure(DocgenError):
+    """A rendering library failed on input that passed validation."""
+
+    code = "render_failed"
+    http_status = 500
+    message = "文书渲染失败"
+
+
+class ConfigurationProblem(DocgenError):
+    """The installation is incomplete or misconfigured (fonts, templates, data)."""
+
+    code = "configuration_error"
+    http_status = 500
+    message = "系统配置有误"

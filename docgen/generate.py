@@ -1,0 +1,52 @@
+"""The one way through: validate → build context → render DOCX and/or PDF, as bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from docgen.calendar import default_calendar
+from docgen.config import Settings
+from docgen.doctypes.common import BuildEnv
+from docgen.doctypes.registry import get_doctype
+from docgen.render import render_docx, render_pdf
+
+FORMATS = ("docx", "pdf")
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+@dataclass
+class Generated:
+    """The rendered files of one document and the warnings met on the way."""
+
+    slug: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def prepare(slug: str, data: Any, settings: Settings | None = None) -> tuple[Any, dict[str, Any]]:
+    """Validate ``data`` and build its context; raise InvalidData or UnknownDocType."""
+    settings = settings or Settings.from_env()
+    doctype = get_doctype(slug, settings)
+    cleaned = doctype.validate(data)
+    env = BuildEnv(calendar=default_calendar(settings.holiday_dirs, settings.holiday_region))
+    return doctype, doctype.build_context(cleaned, env)
+
+
+def generate(slug: str, data: Any, formats: Iterable[str] = FORMATS, settings: Settings | None = None) -> Generated:
+    """Validate and render a document in the requested formats."""
+    settings = settings or Settings.from_env()
+    doctype, context = prepare(slug, data, settings)
+    result = Generated(slug=slug, warnings=list(context["warnings"]), context=context)
+    for fmt in formats:
+        if fmt == "docx":
+            result.files["docx"] = render_docx(doctype.docx_template, context)
+        elif fmt == "pdf":
+            result.files["pdf"] = render_pdf(doctype.html_template, context, settings)
+        else:
+            raise ValueError(f"unknown format {fmt!r}")
+    return result

@@ -1,0 +1,90 @@
+"""DOCX rendering: docxtpl over a real Word template, in a sandbox with autoescape on."""
+
+from __future__ import annotations
+
+import functools
+import io
+from pathlib import Path
+from typing import Any
+
+from docx.oxml import parse_xml
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
+from jinja2 import TemplateError
+from lxml import etree
+
+from docgen.errors import ConfigurationProblem, RenderFailure, TemplateProblem
+from docgen.render.jinja_env import docx_environment
+
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+EMU_PER_MM = 36000
+
+
+@functools.lru_cache(maxsize=16)
+def _template_bytes(path: Path, mtime: float) -> bytes:
+    return path.read_bytes()
+
+
+def template_bytes(path: Path) -> bytes:
+    """A DOCX template's bytes, re-read only when the file changes."""
+    try:
+        return _template_bytes(path, path.stat().st_mtime)
+    except FileNotFoundError as exc:
+        raise ConfigurationProblem(f"缺少 DOCX 模板 {path}") from exc
+
+
+class FloatingSeal(InlineImage):
+    """A seal image floating over the signature (wp:anchor), not an inline picture pushing text aside."""
+
+    def __init__(self, tpl: DocxTemplate, png: bytes, signature: dict[str, Any]) -> None:
+        diameter = Mm(signature["seal_mm"])
+        super().__init__(tpl, io.BytesIO(png), width=diameter, height=diameter)
+        self.right_mm = signature["seal_right_mm"]
+        self.top_mm = signature["seal_top_mm"]
+
+    def _insert_image(self) -> str:
+        inline = parse_xml(self.tpl.current_rendering_part.new_pic_inline(
+            self.image_descriptor, self.width, self.height).xml)
+        extent, docpr, frame, graphic = _parts(inline)
+        anchor = etree.SubElement(etree.Element("dummy"), f"{{{_WP}}}anchor", nsmap={"wp": _WP})
+        for name, value in (("distT", "0"), ("distB", "0"), ("distL", "0"), ("distR", "0"), ("simplePos", "0"),
+                            ("relativeHeight", "251659264"), ("behindDoc", "0"), ("locked", "0"),
+                            ("layoutInCell", "1"), ("allowOverlap", "1")):
+            anchor.set(name, value)
+        etree.SubElement(anchor, f"{{{_WP}}}simplePos", x="0", y="0")
+        pos_h = etree.SubElement(anchor, f"{{{_WP}}}positionH", relativeFrom="rightMargin")
+        etree.SubElement(pos_h, f"{{{_WP}}}posOffset").text = str(-int((self.right_mm + self.width.mm) * EMU_PER_MM))
+        pos_v = etree.SubElement(anchor, f"{{{_WP}}}positionV", relativeFrom="paragraph")
+        etree.SubElement(pos_v, f"{{{_WP}}}posOffset").text = str(int(self.top_mm * EMU_PER_MM))
+        anchor.append(extent)
+        etree.SubElement(anchor, f"{{{_WP}}}effectExtent", l="0", t="0", r="0", b="0")
+        etree.SubElement(anchor, f"{{{_WP}}}wrapNone")
+        for element in (docpr, frame, graphic):
+            anchor.append(element)
+        xml = etree.tostring(anchor, encoding="unicode")
+        return f'</w:t></w:r><w:r><w:drawing>{xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+
+
+def _parts(inline: Any) -> tuple[Any, Any, Any, Any]:
+    """The children of a wp:inline that a wp:anchor reuses."""
+    graphic = inline.find("{http://schemas.openxmlformats.org/drawingml/2006/main}graphic")
+    return (inline.find(f"{{{_WP}}}extent"), inline.find(f"{{{_WP}}}docPr"),
+            inline.find(f"{{{_WP}}}cNvGraphicFramePr"), graphic)
+
+
+def render_docx(template_path: Path, context: dict[str, Any]) -> bytes:
+    """Fill a DOCX template with the context and return the document's bytes."""
+    tpl = DocxTemplate(io.BytesIO(template_bytes(template_path)))
+    context = dict(context)
+    signature = context.get("signature")
+    if signature and signature.get("seal"):
+        context["signature"] = {**signature, "seal": FloatingSeal(tpl, signature["seal"], signature)}
+    try:
+        tpl.render(context, jinja_env=docx_environment(), autoescape=True)
+        out = io.BytesIO()
+        tpl.save(out)
+    except TemplateError as exc:
+        raise TemplateProblem(f"DOCX 模板 {template_path.name} 有误：{exc}") from exc
+    except (etree.LxmlError, ValueError, KeyError) as exc:
+        raise RenderFailure(f"DOCX 生成失败：{type(exc).__name__}: {exc}") from exc
+    return out.getvalue()

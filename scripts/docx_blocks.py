@@ -1,0 +1,316 @@
+"""Building blocks for the GB/T 9704 DOCX templates (used by build_docx_templates.py).
+
+The templates in templates/docx/ are ordinary Word files with docxtpl tags; this
+module writes them reproducibly so the page set-up, styles and shared blocks are
+identical in every type. An administrator may still edit the generated .docx by
+hand in Word or WPS; rerunning the script overwrites such edits.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Mm, Pt, RGBColor, Twips
+
+FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
+RED = RGBColor(0xE6, 0x00, 0x12)
+PITCH = Twips(579)  # 28.95 pt: 22 lines in the 225 mm text block
+BODY_PT = 16  # 3号
+CHAR = Twips(320)  # one 3号 character
+TEXT_WIDTH = Mm(156)
+# Sentinels replaced by Jinja expressions after saving (python-docx only writes numbers).
+SENTINELS = {"987601": "{{ signature.name_right|char_twips }}", "987602": "{{ signature.date_right|char_twips }}"}
+
+
+def _fonts(rpr_owner, name: str) -> None:
+    """Set every script slot to one face and drop theme fonts, which would override it."""
+    rpr = rpr_owner.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):
+        if attr.endswith("Theme"):
+            del fonts.attrib[attr]
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), name)
+
+
+def _char_spacing(rpr_owner, twentieths: int) -> None:
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(twentieths))
+    rpr_owner.get_or_add_rPr().append(spacing)
+
+
+class TemplateWriter:
+    """Writes one GB/T 9704 document template paragraph by paragraph."""
+
+    def __init__(self, landscape: bool = False) -> None:
+        self.doc = Document()
+        self._page_setup(landscape)
+        self._styles()
+        self._page_numbers()
+        body = self.doc.element.body
+        for paragraph in list(body.iterchildren(qn("w:p"))):
+            body.remove(paragraph)
+
+    # -- page ---------------------------------------------------------------
+    def _page_setup(self, landscape: bool) -> None:
+        section = self.doc.sections[0]
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
+        section.header_distance = Mm(15)
+        section.footer_distance = Mm(23)  # puts the page number's top 7 mm under the text block
+        section.start_type = WD_SECTION.NEW_PAGE
+        grid = section._sectPr.find(qn("w:docGrid"))
+        if grid is None:
+            grid = OxmlElement("w:docGrid")
+            section._sectPr.append(grid)
+        grid.set(qn("w:type"), "lines")
+        grid.set(qn("w:linePitch"), "579")
+        self.doc.settings.odd_and_even_pages_header_footer = True
+
+    def _page_numbers(self) -> None:
+        section = self.doc.sections[0]
+        for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+            footer.is_linked_to_previous = False
+            paragraph = footer.paragraphs[0]
+            paragraph.style = self.doc.styles["页码"]
+            paragraph.alignment = align
+            indent = Twips(280)  # 右空一字 / 左空一字 at 4号
+            if align == WD_ALIGN_PARAGRAPH.RIGHT:
+                paragraph.paragraph_format.right_indent = indent
+            else:
+                paragraph.paragraph_format.left_indent = indent
+            paragraph.add_run("— ")
+            self._field(paragraph, "PAGE", "1")
+            paragraph.add_run(" —")
+
+    @staticmethod
+    def _field(paragraph, instruction: str, placeholder: str) -> None:
+        run = paragraph.add_run()
+        run._r.append(parse_xml(f'<w:fldChar {nsdecls("w")} w:fldCharType="begin"/>'))
+        run = paragraph.add_run()
+        run._r.append(parse_xml(f'<w:instrText {nsdecls("w")} xml:space="preserve"> {instruction} </w:instrText>'))
+        run = paragraph.add_run()
+        run._r.append(parse_xml(f'<w:fldChar {nsdecls("w")} w:fldCharType="separate"/>'))
+        paragraph.add_run(placeholder)
+        run = paragraph.add_run()
+        run._r.append(parse_xml(f'<w:fldChar {nsdecls("w")} w:fldCharType="end"/>'))
+
+    # -- styles -------------------------------------------------------------
+    def _styles(self) -> None:
+        styles = self.doc.styles
+        defaults = styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        for fonts in defaults.iterfind(qn("w:rFonts")):
+            defaults.remove(fonts)
+        lang = defaults.find(qn("w:lang"))
+        if lang is not None:
+            lang.set(qn("w:eastAsia"), "zh-CN")
+        normal = styles["Normal"]
+        _fonts(normal.element, FANGSONG)
+        normal.font.size = Pt(BODY_PT)
+        _char_spacing(normal.element, -5)  # −0.25 pt: 28 characters on a 156 mm line
+        fmt = normal.paragraph_format
+        fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, PITCH
+        fmt.space_before = fmt.space_after = Pt(0)
+        fmt.first_line_indent = CHAR * 2
+        fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        fmt.widow_control = False
+        # No automatic gaps between hanzi and Latin/digits: GB/T 9704 text is set solid.
+        ppr = normal.element.get_or_add_pPr()
+        for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+            flag = OxmlElement(tag)
+            flag.set(qn("w:val"), "0")
+            ppr.append(flag)
+        self._style("发文机关标志", XIAOBIAOSONG, size=36, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(36))
+        self._style("发文字号", FANGSONG, align=WD_ALIGN_PARAGRAPH.CENTER)
+        self._style("上行文号", FANGSONG, align=WD_ALIGN_PARAGRAPH.LEFT)
+        self._style("公文标题", XIAOBIAOSONG, size=22, align=WD_ALIGN_PARAGRAPH.CENTER)
+        self._style("主送机关", FANGSONG, indent=0)
+        self._style("一级标题", HEITI)
+        self._style("二级标题", KAITI)
+        self._style("署名", FANGSONG, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=0)
+        self._style("附注", FANGSONG)
+        self._style("版记", FANGSONG, size=14, indent=0, spacing=0)
+        self._style("页码", SONGTI, size=14, indent=0, line=Pt(14), spacing=0)
+
+    def _style(self, name: str, face: str, *, size: int = BODY_PT, color: RGBColor | None = None,
+               align=None, indent: int | None = None, line=None, spacing: int | None = None) -> None:
+        style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = self.doc.styles["Normal"]
+        style.quick_style = True
+        _fonts(style.element, face)
+        style.font.size = Pt(size)
+        if color is not None:
+            style.font.color.rgb = color
+        if spacing is not None:
+            _char_spacing(style.element, spacing)
+        fmt = style.paragraph_format
+        if align is not None:
+            fmt.alignment = align
+        if indent is not None:
+            fmt.first_line_indent = Twips(indent)
+        if line is not None:
+            fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, line
+
+    # -- paragraphs ---------------------------------------------------------
+    def para(self, text: str = "", style: str = "Normal"):
+        """Append a paragraph (text may hold docxtpl tags)."""
+        paragraph = self.doc.add_paragraph(style=style)
+        if text:
+            paragraph.add_run(text)
+        return paragraph
+
+    def blank(self, count: int = 1) -> None:
+        for _ in range(count):
+            self.para()
+
+    def tag(self, statement: str) -> None:
+        """A paragraph-level docxtpl statement, e.g. ``for x in xs`` or ``endif``."""
+        self.para(f"{{%p {statement} %}}")
+
+    def header(self) -> None:
+        """版头: red 发文机关标志, two blank lines, centred 文号, the red rule 4 mm below."""
+        self.para("{{ issuer_mark }}", "发文机关标志")
+        self.blank(2)
+        number = self.para("{{ doc_number_text }}", "发文字号")
+        self._border(number, "bottom", size=12, space=11, color="E60012")
+
+    def title(self) -> None:
+        self.blank(2)
+        self.para("{{ title }}", "公文标题")
+        self.blank()
+
+    def attachments(self) -> None:
+        self.tag("if attachment_lines")
+        self.blank()
+        self.tag("for line in attachment_lines")
+        self.para("{{ line }}")
+        self.tag("endfor")
+        self.tag("endif")
+
+    def signature(self) -> None:
+        """署名 and 成文日期 with right indents from the context; the seal floats over them."""
+        self.tag("if signature.sealed")
+        self.blank()
+        self.tag("endif")
+        self.blank()
+        name = self.para("{{ signature.name }}{% if signature.seal %}{{ signature.seal }}{% endif %}", "署名")
+        name.paragraph_format.right_indent = Twips(987601)
+        name.paragraph_format.keep_with_next = True
+        date = self.para("{{ signature.date_text }}", "署名")
+        date.paragraph_format.right_indent = Twips(987602)
+        self.tag("if note_text")
+        self.para("{{ note_text }}", "附注")
+        self.tag("endif")
+
+    def imprint(self) -> None:
+        """版记: a table without side borders floating at the foot of the text block on the last page."""
+        self.tag("if imprint")
+        table = self.doc.add_table(rows=4, cols=1)
+        self._imprint_table(table)
+        cells = [row.cells[0] for row in table.rows]
+        cells[0].paragraphs[0].add_run("{%tr if imprint.cc_text %}")
+        self._imprint_cell(cells[1], "{{ imprint.cc_text }}")
+        cells[2].paragraphs[0].add_run("{%tr endif %}")
+        printed = self._imprint_cell(cells[3], "{{ imprint.printer or '' }}")
+        printed.add_run().add_tab()
+        printed.add_run("{{ imprint.print_date_text }}")
+        printed.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH - Twips(280) * 2, alignment=2)
+        self.tag("endif")
+        # Word wants a paragraph after a table at the end of the body; keep it one point tall.
+        tail = self.para()
+        tail.paragraph_format.line_spacing = Pt(1)
+        tail.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+
+    def _imprint_cell(self, cell, text: str):
+        paragraph = cell.paragraphs[0]
+        paragraph.style = self.doc.styles["版记"]
+        paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = Twips(280)
+        paragraph.add_run(text)
+        return paragraph
+
+    @staticmethod
+    def _imprint_table(table) -> None:
+        tbl_pr = table._tbl.tblPr
+        for child in list(tbl_pr):
+            tbl_pr.remove(child)
+        # Children in CT_TblPr order. Thick first and last rules (0.35 mm), thin between (0.25 mm).
+        for xml in (
+            '<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:vertAnchor="margin" w:horzAnchor="margin" '
+            'w:tblpXSpec="center" w:tblpYSpec="bottom"/>',
+            f'<w:tblW w:w="{TEXT_WIDTH.twips}" w:type="dxa"/>',
+            '<w:tblBorders><w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/><w:left w:val="nil"/>'
+            '<w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/><w:right w:val="nil"/>'
+            '<w:insideH w:val="single" w:sz="6" w:space="0" w:color="000000"/><w:insideV w:val="nil"/></w:tblBorders>',
+            '<w:tblLayout w:type="fixed"/>',
+            '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>',
+        ):
+            tbl_pr.append(parse_xml(_with_ns(xml)))
+        table._tbl.tblGrid.gridCol_lst[0].w = TEXT_WIDTH
+        for row in table.rows:
+            row.cells[0].width = TEXT_WIDTH
+
+    @staticmethod
+    def _border(paragraph, side: str, *, size: int, space: int, color: str) -> None:
+        ppr = paragraph._p.get_or_add_pPr()
+        borders = ppr.find(qn("w:pBdr"))
+        if borders is None:
+            borders = OxmlElement("w:pBdr")
+            ppr.append(borders)
+        edge = OxmlElement(f"w:{side}")
+        for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", str(space)), ("w:color", color)):
+            edge.set(qn(key), value)
+        borders.append(edge)
+        # w:pBdr must precede spacing/ind/jc in CT_PPr; python-docx appended it last.
+        ppr.remove(borders)
+        anchor = next((c for c in ppr if c.tag in (qn("w:shd"), qn("w:tabs"), qn("w:suppressAutoHyphens"),
+                                                    qn("w:spacing"), qn("w:ind"), qn("w:jc"))), None)
+        if anchor is not None:
+            anchor.addprevious(borders)
+        else:
+            ppr.append(borders)
+
+    # -- output ---------------------------------------------------------------
+    def save(self, path: Path, title: str) -> None:
+        """Save, then turn sentinel numbers into Jinja expressions."""
+        props = self.doc.core_properties
+        props.title, props.author, props.language = title, "docgen", "zh-CN"
+        props.comments = "docgen 文书模板：双花括号内为数据占位符，请勿删除；可修改文字与格式。"
+        buffer = io.BytesIO()
+        self.doc.save(buffer)
+        path.write_bytes(_replace_sentinels(buffer.getvalue()))
+
+
+def _with_ns(xml: str) -> str:
+    """Declare the w: namespace on the outermost element of an XML snippet."""
+    return re.sub(r"^<([\w:]+)", lambda m: f"<{m.group(1)} {nsdecls('w')}", xml, count=1)
+
+
+def _replace_sentinels(docx: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                for number, expression in SENTINELS.items():
+                    text = text.replace(f'"{number}"', f'"{expression}"')
+                data = text.encode("utf-8")
+            info = copy.copy(item)
+            info.date_time = (2024, 1, 1, 0, 0, 0)  # reproducible bytes
+            target.writestr(info, data)
+    return out.getvalue()
