@@ -32,7 +32,9 @@ class DocType:
         self.schema: dict[str, Any] = _full_schema(module)
         self.docx_template: Path = settings.template_dir / "docx" / f"{self.slug}.docx"
         self.html_template: str = f"{self.slug}.html"
-        self.samples: list[Path] = sorted(settings.sample_dir.glob(f"{self.slug}*.json"))
+        # The typical sample (<slug>.json) first, then variants (<slug>-long.json …).
+        self.samples: list[Path] = sorted(settings.sample_dir.glob(f"{self.slug}*.json"),
+                                          key=lambda p: (p.stem != self.slug, p.name))
         self.validator: Draft202012Validator = make_validator(self.schema)
 
     def __repr__(self) -> str:

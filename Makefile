@@ -1,0 +1,28 @@
+# docgen — the two commands that matter: `make serve` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup setup-test serve test bench templates clean
+
+setup:
+	@scripts/setup.sh serve
+
+setup-test:
+	@scripts/setup.sh test
+
+serve: setup
+	$(VENV)/bin/flask --app docgen run --host $(HOST) --port $(PORT)
+
+test: setup-test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup-test
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+templates: setup
+	$(PY) scripts/build_docx_templates.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis out

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Everything a fresh Debian 12 machine needs for docgen: system libraries, the
+# virtualenv, the package. Safe to run again; installs only what is missing.
+#   scripts/setup.sh          service dependencies
+#   scripts/setup.sh test     + test tools (poppler, LibreOffice)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-serve}"
+VENV="${VENV:-.venv}"
+PYTHON="${PYTHON:-python3}"
+
+debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 shared-mime-info)
+if [ "$mode" = test ]; then
+  debs+=(poppler-utils libreoffice-writer-nogui)
+fi
+
+missing=()
+for pkg in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "==> apt-get install ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "!! 缺少系统软件包：${missing[*]}" >&2
+    echo "!! 请以 root 运行：apt-get install ${missing[*]}" >&2
+    case " ${missing[*]} " in *" libharfbuzz-subset0 "*)
+      echo "!! 没有 libharfbuzz-subset0，中文 PDF 生成将慢约 10 倍。" >&2;; esac
+  fi
+fi
+
+stamp="$VENV/.docgen-installed"
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "==> creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "==> installing docgen into $VENV"
+  "$VENV/bin/pip" install -q --upgrade pip
+  "$VENV/bin/pip" install -q -e ".[test]"
+  touch "$stamp"
+fi

@@ -1,0 +1,62 @@
+"""Shared fixtures: the Flask app and clients, the registry, rendered samples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from docgen import create_app
+from docgen.doctypes.registry import DocType, load_registry
+from docgen.generate import Generated, generate
+
+DATA_DIR = Path(__file__).parent / "data"
+REGISTRY = load_registry()
+SAMPLES = [(slug, path) for slug, t in REGISTRY.items() for path in t.samples]
+
+
+def sample_id(item: tuple[str, Path]) -> str:
+    return item[1].stem
+
+
+@pytest.fixture()
+def app():
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(params=list(REGISTRY.values()), ids=list(REGISTRY))
+def doctype(request) -> DocType:
+    return request.param
+
+
+_rendered: dict[Path, Generated] = {}
+
+
+def rendered(path: Path) -> Generated:
+    """Render a sample file once per test session (both formats)."""
+    if path not in _rendered:
+        slug = next(s for s, t in REGISTRY.items() if path in t.samples)
+        _rendered[path] = generate(slug, load_json(path))
+    return _rendered[path]
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(params=SAMPLES, ids=[sample_id(s) for s in SAMPLES])
+def sample(request) -> tuple[str, Path]:
+    return request.param

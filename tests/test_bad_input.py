@@ -1,0 +1,131 @@
+"""Hostile and broken input: printed literally or refused with the field named — never evaluated."""
+
+from __future__ import annotations
+
+import copy
+import io
+from typing import Any, Iterator
+
+import pdfplumber
+import pytest
+
+from docgen.doctypes.registry import DocType
+from docgen.errors import InvalidData
+from docgen.generate import generate
+
+from readers import docx_paragraphs, pdf_body_text, squash
+
+
+def _leaves(data: Any, schema: dict[str, Any], path: tuple = ()) -> Iterator[tuple[tuple, dict[str, Any]]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _leaves(value, schema.get("properties", {}).get(key, {}), path + (key,))
+    elif isinstance(data, list):
+        for n, value in enumerate(data):
+            yield from _leaves(value, schema.get("items", {}), path + (n,))
+    elif isinstance(data, str):
+        yield path, schema
+
+
+def long_text_path(doctype: DocType, data: dict[str, Any]) -> tuple:
+    """The first free-text field of the sample that accepts 2,000 characters."""
+    for path, schema in _leaves(data, doctype.schema):
+        if schema.get("maxLength", 0) >= 2000 and "pattern" not in schema and "enum" not in schema:
+            return path
+    raise AssertionError(f"{doctype.slug} has no long free-text field")
+
+
+def _set(data: dict[str, Any], path: tuple, value: Any) -> dict[str, Any]:
+    data = copy.deepcopy(data)
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return data
+
+
+def _pointer(path: tuple) -> str:
+    return "".join(f"/{p}" for p in path)
+
+
+PRINTED_LITERALLY = {
+    "markup": ('<b>&"\'</b> ]]> </w:t><w:br/>', '<b>&"\'</b> ]]> </w:t><w:br/>'),
+    "jinja_expression": ("{{ 7*7 }} {{ config }}", "{{ 7*7 }} {{ config }}"),
+    "jinja_statement": ("{% raw %}{% endraw %}{%p if true %}", "{% raw %}{% endraw %}{%p if true %}"),
+    "control_chars": ("前\x00\x07\x1b\x0b后\u200b文", "前后文"),
+    "line_breaks": ("第一行\n第二行\r\n第三行\t止", "第一行 第二行 第三行 止"),
+    "rare_cjk": ("当事人𠀀某、𠮷某、䶮某", "当事人𠀀某、𠮷某、䶮某"),
+    "uyghur_name": ("执法人员买买提·艾力、阿依古丽·吐尔逊", "执法人员买买提·艾力、阿依古丽·吐尔逊"),
+    "emoji_with_a_glyph": ("整改完成😀", "整改完成😀"),
+    "two_thousand_chars": ("执" * 1995 + "法监督。止", "执" * 1995 + "法监督。止"),
+}
+
+
+@pytest.mark.parametrize("case", list(PRINTED_LITERALLY))
+def test_text_is_printed_literally_in_both_formats(doctype: DocType, case: str):
+    value, expected = PRINTED_LITERALLY[case]
+    data = doctype.load_sample()
+    path = long_text_path(doctype, data)
+    result = generate(doctype.slug, _set(data, path, value))
+    docx_text = squash("".join(docx_paragraphs(result.files["docx"])))
+    pdf_text = squash(pdf_body_text(result.files["pdf"]))
+    assert squash(expected) in docx_text
+    assert squash(expected) in pdf_text
+
+
+def test_rare_hanzi_get_real_glyphs(doctype: DocType):
+    data = doctype.load_sample()
+    result = generate(doctype.slug, _set(data, long_text_path(doctype, data), "𠀀𠮷·"))
+    with pdfplumber.open(io.BytesIO(result.files["pdf"])) as pdf:
+        fonts = {c["text"]: c["fontname"] for page in pdf.pages for c in page.chars if c["text"] in "𠀀𠮷·"}
+    assert set(fonts) == {"𠀀", "𠮷", "·"}
+    assert "DocgenRare" in fonts["𠀀"] and "DocgenRare" in fonts["𠮷"]
+
+
+@pytest.mark.parametrize("value", ["执法\U0001fb00检查", "\U0010fffd", "私用区\ue000"])
+def test_unprintable_characters_are_refused_with_the_field(doctype: DocType, value: str):
+    from docgen.render.fonts import unsupported_characters
+    assert unsupported_characters(value), "precondition: no bundled font draws this"
+    data = doctype.load_sample()
+    path = long_text_path(doctype, data)
+    with pytest.raises(InvalidData) as info:
+        generate(doctype.slug, _set(data, path, value))
+    issue = info.value.issues[0]
+    assert (issue.path, issue.code) == (_pointer(path), "unsupported_character")
+    assert "U+" in issue.message
+
+
+def test_too_long_is_refused_with_the_field(doctype: DocType):
+    data = doctype.load_sample()
+    path = long_text_path(doctype, data)
+    with pytest.raises(InvalidData) as info:
+        doctype.validate(_set(data, path, "长" * 100_000))
+    assert [(i.path, i.code) for i in info.value.issues] == [(_pointer(path), "too_long")]
+
+
+def test_every_structural_problem_is_listed_at_once(doctype: DocType):
+    data = doctype.load_sample()
+    required = [k for k in doctype.schema["required"] if isinstance(data.get(k), (str, dict))]
+    wrong_type, missing = required[0], required[1]
+    data = _set(data, (wrong_type,), 12345)
+    del data[missing]
+    data["bogus_field"] = True
+    nested = long_text_path(doctype, data)[:-1]
+    if nested:
+        data = _set(data, nested + ("typo",), "x")
+    with pytest.raises(InvalidData) as info:
+        doctype.validate(data)
+    found = {(i.path, i.code) for i in info.value.issues}
+    expected = {(f"/{wrong_type}", "wrong_type"), (f"/{missing}", "required"), ("/bogus_field", "unknown_field")}
+    if nested:
+        expected.add((_pointer(nested + ("typo",)), "unknown_field"))
+    assert expected <= found
+    for issue in info.value.issues:
+        assert any("\u4e00" <= c <= "\u9fff" for c in issue.message), issue
+
+
+def test_not_an_object(doctype: DocType):
+    for value in ([], "text", None, 3):
+        with pytest.raises(InvalidData) as info:
+            doctype.validate(value)
+        assert info.value.issues[0].path == "" and info.value.issues[0].code == "wrong_type"

@@ -1,0 +1,79 @@
+"""The docgen command: types, validate, render; invalid input leaves nothing behind."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from docgen.cli import main
+
+from conftest import REGISTRY, load_json
+
+
+def test_types_lists_every_type(runner):
+    result = runner.invoke(main, ["types"])
+    assert result.exit_code == 0
+    for slug, doctype in REGISTRY.items():
+        assert f"{slug}\t{doctype.title}" in result.output
+
+
+def test_validate_ok(runner, sample):
+    slug, path = sample
+    result = runner.invoke(main, ["validate", slug, str(path)])
+    assert result.exit_code == 0, result.output
+    assert "校验通过" in result.output
+
+
+def test_render_both_prints_paths(runner, tmp_path: Path, doctype):
+    path = doctype.samples[0]
+    result = runner.invoke(main, ["render", doctype.slug, str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    written = [Path(line) for line in result.stdout.splitlines()]
+    assert [p.suffix for p in written] == [".docx", ".pdf"]
+    assert written[0].read_bytes()[:2] == b"PK" and written[1].read_bytes()[:5] == b"%PDF-"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in written)
+
+
+def test_render_one_format(runner, tmp_path: Path, doctype):
+    result = runner.invoke(main, ["render", doctype.slug, str(doctype.samples[0]), "-o", str(tmp_path), "--format", "pdf"])
+    assert result.exit_code == 0
+    assert [p.suffix for p in tmp_path.iterdir()] == [".pdf"]
+
+
+def test_invalid_input_lists_every_problem_and_writes_nothing(runner, tmp_path: Path, doctype):
+    data = doctype.load_sample()
+    data["bogus"] = 1
+    data.pop(doctype.schema["required"][0])
+    source = tmp_path / "bad.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    outdir = tmp_path / "out"
+    result = runner.invoke(main, ["render", doctype.slug, str(source), "-o", str(outdir)])
+    assert result.exit_code == 1
+    assert "/bogus" in result.stderr and f"/{doctype.schema['required'][0]}" in result.stderr
+    assert "[unknown_field]" in result.stderr and "[required]" in result.stderr
+    assert not outdir.exists() or not any(outdir.iterdir())
+
+
+def test_errors_as_json(runner, tmp_path: Path):
+    source = tmp_path / "bad.json"
+    source.write_text("{", encoding="utf-8")
+    result = runner.invoke(main, ["validate", "opinion", str(source), "--json"])
+    assert result.exit_code == 1
+    body = json.loads(result.stderr)
+    assert body["code"] == "invalid_data" and body["errors"][0]["code"] == "malformed_json"
+
+
+def test_unknown_type(runner, tmp_path: Path):
+    result = runner.invoke(main, ["render", "nope", str(REGISTRY["opinion"].samples[0]), "-o", str(tmp_path)])
+    assert result.exit_code == 3 and "未知的文书类型" in result.stderr
+
+
+def test_stdin_and_calendar_warning(runner, tmp_path: Path):
+    data = load_json(REGISTRY["opinion"].samples[0])
+    data["issue_date"], data["doc_number"]["year"] = "2026-12-20", 2026
+    data["deadline"] = {"kind": "working_days", "days": 15}
+    result = runner.invoke(main, ["render", "opinion", "-", "-o", str(tmp_path), "--format", "docx"],
+                           input=json.dumps(data, ensure_ascii=False))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "document.docx").is_file()
+    assert "警告：2027年节假日数据缺失" in result.stderr
