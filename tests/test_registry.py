@@ -90,3 +90,9 @@ def test_a_template_typo_fails_loudly(tmp_path: Path, doctype: DocType):
     (tmp_path / "html" / "broken.html").write_text("<p>{{ recipeint }}</p>", encoding="utf-8")
     with pytest.raises(TemplateProblem):
         render_html("broken.html", _context(doctype), Settings(template_dir=tmp_path))
+
+
+def test_font_coverage_file_matches_the_fonts():
+    from docgen.render import fonts
+
+    assert fonts.covered_codepoints().ranges == fonts.scan_fonts().ranges, "run scripts/build_font_coverage.py"

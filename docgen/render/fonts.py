@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
+LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,64 @@ def all_font_files() -> list[Path]:
     return [FONT_DIR / name for name in names]
 
 
-@functools.lru_cache(maxsize=1)
-def covered_codepoints() -> frozenset[int]:
-    """Code points that at least one bundled font draws with a real glyph."""
+COVERAGE_FILE = FONT_DIR / "coverage.txt"
+
+
+class Coverage:
+    """A set of code points stored as sorted inclusive ranges (100k points, ~5k ranges)."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        self.ranges = ranges
+        self._starts = [start for start, _ in ranges]
+
+    def __contains__(self, codepoint: object) -> bool:
+        if not isinstance(codepoint, int):
+            return False
+        index = bisect.bisect_right(self._starts, codepoint) - 1
+        return index >= 0 and codepoint <= self.ranges[index][1]
+
+    @classmethod
+    def from_codepoints(cls, codepoints: set[int]) -> "Coverage":
+        ranges: list[tuple[int, int]] = []
+        for point in sorted(codepoints):
+            if ranges and point == ranges[-1][1] + 1:
+                ranges[-1] = (ranges[-1][0], point)
+            else:
+                ranges.append((point, point))
+        return cls(ranges)
+
+
+def font_signature() -> str:
+    """Names and sizes of the bundled font files: the coverage file is valid for these only."""
+    return " ".join(f"{p.name}:{p.stat().st_size}" for p in all_font_files())
+
+
+def scan_fonts() -> Coverage:
+    """Read every bundled font's cmap (about half a second)."""
     covered: set[int] = set()
     for path in all_font_files():
         with TTFont(path, lazy=True) as font:
             covered.update(font.getBestCmap())
-    return frozenset(covered)
+    return Coverage.from_codepoints(covered)
+
+
+def write_coverage_file(path: Path = COVERAGE_FILE) -> None:
+    """Store the fonts' coverage so a cold start need not read 70 MB of fonts."""
+    lines = [f"# {font_signature()}"] + [f"{a:X}-{b:X}" for a, b in scan_fonts().ranges]
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+
+
+@functools.lru_cache(maxsize=1)
+def covered_codepoints() -> Coverage:
+    """Code points that at least one bundled font draws with a real glyph."""
+    try:
+        header, *body = COVERAGE_FILE.read_text(encoding="ascii").splitlines()
+    except FileNotFoundError:
+        header, body = "", []
+    if header != f"# {font_signature()}":
+        LOG.warning("字体覆盖表缺失或过期，正在扫描字体；请运行 python scripts/build_font_coverage.py 重新生成")
+        return scan_fonts()
+    return Coverage([tuple(int(x, 16) for x in line.split("-")) for line in body])  # type: ignore[misc]
 
 
 def unsupported_characters(value: str) -> list[str]:
