@@ -74,3 +74,17 @@ def test_calendar_warning_header(client):
     assert response.status_code == 200
     warnings = json.loads(response.headers["X-Docgen-Warnings"])
     assert any("2027年节假日数据缺失" in w for w in warnings)
+
+
+def test_missing_harfbuzz_subset_is_loud(monkeypatch, caplog, runner, tmp_path):
+    import docgen.render.pdf
+    from docgen import create_app
+    from docgen.cli import main
+
+    monkeypatch.setattr(docgen.render.pdf, "harfbuzz_subset_available", lambda: False)
+    with caplog.at_level("WARNING", logger="docgen"):
+        create_app({"TESTING": True})
+    assert "apt-get install libharfbuzz-subset0" in caplog.text
+    result = runner.invoke(main, ["render", "opinion", str(REGISTRY["opinion"].samples[0]), "-o", str(tmp_path),
+                                  "--format", "docx"])
+    assert "libharfbuzz-subset0" in result.stderr

@@ -52,6 +52,7 @@ PRINTED_LITERALLY = {
     "markup": ('<b>&"\'</b> ]]> </w:t><w:br/>', '<b>&"\'</b> ]]> </w:t><w:br/>'),
     "jinja_expression": ("{{ 7*7 }} {{ config }}", "{{ 7*7 }} {{ config }}"),
     "jinja_statement": ("{% raw %}{% endraw %}{%p if true %}", "{% raw %}{% endraw %}{%p if true %}"),
+    "docxtpl_escapes": ("{_{ a }_} {_% b %_} {%tr x %}", "{_{ a }_} {_% b %_} {%tr x %}"),
     "control_chars": ("前\x00\x07\x1b\x0b后\u200b文", "前后文"),
     "line_breaks": ("第一行\n第二行\r\n第三行\t止", "第一行 第二行 第三行 止"),
     "rare_cjk": ("当事人𠀀某、𠮷某、䶮某", "当事人𠀀某、𠮷某、䶮某"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,17 @@ def template_bytes(path: Path) -> bytes:
         return _template_bytes(path, path.stat().st_mtime)
     except FileNotFoundError as exc:
         raise ConfigurationProblem(f"缺少 DOCX 模板 {path}") from exc
+
+
+class LiteralDocxTemplate(DocxTemplate):
+    """docxtpl without its post-render unescaping of ``{_{`` → ``{{``, which would rewrite user text."""
+
+    def render_xml_part(self, src_xml: str, part: Any, context: dict[str, Any], jinja_env: Any = None) -> str:
+        src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+        self.current_rendering_part = part
+        dst_xml = jinja_env.from_string(src_xml).render(context)
+        dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+        return self.resolve_listing(dst_xml)
 
 
 class FloatingSeal(InlineImage):
@@ -74,7 +86,7 @@ def _parts(inline: Any) -> tuple[Any, Any, Any, Any]:
 
 def render_docx(template_path: Path, context: dict[str, Any]) -> bytes:
     """Fill a DOCX template with the context and return the document's bytes."""
-    tpl = DocxTemplate(io.BytesIO(template_bytes(template_path)))
+    tpl = LiteralDocxTemplate(io.BytesIO(template_bytes(template_path)))
     context = dict(context)
     signature = context.get("signature")
     if signature and signature.get("seal"):
