@@ -42,6 +42,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return jsonify({"status": "ok", "types": sorted(load_registry(app.config["DOCGEN_SETTINGS"])),
                         "harfbuzz_subset": harfbuzz_subset_available()})
 
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        LOG.exception("unexpected error")
+        if request.path.startswith("/api/"):
+            return jsonify({"code": "internal_error", "message": "服务内部错误，请联系管理员"}), 500
+        return "服务内部错误", 500
+
+    from docgen.generate import load_calendar
+    load_calendar(settings)  # malformed holiday data stops start-up with its file and line, not every request
     _check_harfbuzz()
     return app
 

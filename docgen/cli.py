@@ -13,23 +13,21 @@ import click
 
 from docgen.config import Settings
 from docgen.doctypes.registry import get_doctype, load_registry
-from docgen.errors import DocgenError, InvalidData
+from docgen.errors import DocgenError, InvalidData, RequestProblem
 from docgen.generate import generate, prepare
+from docgen.jsonio import parse_json_document
 
 EXIT_INVALID = 1
 EXIT_FAILURE = 3
 
 
 def _read_json(source: str) -> Any:
-    """Read JSON from a path or ``-`` (standard input); unreadable JSON is an input error."""
+    """Read JSON from a path or ``-`` (standard input)."""
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-        return json.loads(text)
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as exc:
         raise click.BadParameter(f"无法读取文件：{exc.strerror}", param_hint="FILE") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        from docgen.errors import Issue
-        raise InvalidData([Issue("", "malformed_json", f"不是有效的 JSON（UTF-8）：{exc}")]) from exc
+    return parse_json_document(raw)
 
 
 def _report(error: DocgenError, as_json: bool) -> int:
@@ -40,7 +38,7 @@ def _report(error: DocgenError, as_json: bool) -> int:
         click.echo(f"错误：{error.message}", err=True)
         for issue in getattr(error, "issues", []):
             click.echo(f"  {issue.path or '/'}: {issue.message} [{issue.code}]", err=True)
-    return EXIT_INVALID if isinstance(error, InvalidData) else EXIT_FAILURE
+    return EXIT_INVALID if isinstance(error, (InvalidData, RequestProblem)) else EXIT_FAILURE
 
 
 def _warn(warnings: list[str]) -> None:
@@ -92,7 +90,15 @@ def render(doctype: str, source: str, outdir: Path, fmt: str, as_json: bool) -> 
     except DocgenError as error:
         sys.exit(_report(error, as_json))
     stem = "document" if source == "-" else Path(source).stem
-    for path in write_all(outdir, {f"{stem}.{ext}": data for ext, data in result.files.items()}):
+    files = {f"{stem}.{ext}": data for ext, data in result.files.items()}
+    if result.summary is not None:  # internal figures go beside the documents, never into them
+        files[f"{stem}.summary.json"] = json.dumps(result.summary, ensure_ascii=False, indent=2).encode("utf-8")
+    try:
+        written = write_all(outdir, files)
+    except OSError as exc:
+        click.echo(f"错误：无法写入输出目录 {outdir}：{exc.strerror or exc}", err=True)
+        sys.exit(EXIT_FAILURE)
+    for path in written:
         click.echo(str(path))
     _warn(result.warnings)
 

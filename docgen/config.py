@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,14 @@ PROJECT_ROOT = PACKAGE_DIR.parent
 
 def _paths(value: str) -> tuple[Path, ...]:
     return tuple(Path(p) for p in value.split(os.pathsep) if p)
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, str(default))
+    if not value.isdigit() or int(value) <= 0:
+        from docgen.errors import ConfigurationProblem
+        raise ConfigurationProblem(f"环境变量 {name} 应为正整数（字节数），现为“{value}”")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -25,7 +34,7 @@ class Settings:
     max_content_length: int = 4 * 1024 * 1024
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         """Build settings from DOCGEN_* variables (DOCGEN_TEMPLATE_DIR, DOCGEN_HOLIDAY_DIRS, …)."""
         env = os.environ if environ is None else environ
         defaults = cls()
@@ -35,5 +44,5 @@ class Settings:
             sample_dir=Path(env.get("DOCGEN_SAMPLE_DIR", defaults.sample_dir)),
             holiday_dirs=_paths(env.get("DOCGEN_HOLIDAY_DIRS", "")),
             holiday_region=region or None,
-            max_content_length=int(env.get("DOCGEN_MAX_CONTENT_LENGTH", defaults.max_content_length)),
+            max_content_length=_positive_int(env, "DOCGEN_MAX_CONTENT_LENGTH", defaults.max_content_length),
         )

@@ -3,6 +3,10 @@
 Every failure the engine, CLI or API reports is one of these::
 
     DocgenError                  base; carries code, message (简体中文), http_status
+    ├── RequestProblem           the request itself is unusable (400)
+    │   ├── MalformedJSON        not JSON, too deep, NaN/Infinity, absurd numbers (400)
+    │   ├── UnsupportedMediaType the body is not declared as JSON (415)
+    │   └── BadParameter         a query or command-line parameter is wrong (400)
     ├── InvalidData              input fails the schema or a business rule (422)
     ├── UnknownDocType           no document type with that slug (404)
     ├── TemplateProblem          a template is broken: syntax, unknown variable (500)
@@ -48,6 +52,36 @@ class DocgenError(Exception):
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready description of the error."""
         return {"code": self.code, "message": self.message}
+
+
+class RequestProblem(DocgenError):
+    """The request itself is unusable, whatever document it asks for."""
+
+    code = "bad_request"
+    http_status = 400
+    message = "请求有误"
+
+
+class MalformedJSON(RequestProblem):
+    """The body is not acceptable JSON: syntax, encoding, depth, NaN or oversized numbers."""
+
+    code = "malformed_json"
+    message = "不是有效的 JSON"
+
+
+class UnsupportedMediaType(RequestProblem):
+    """The body is not declared as JSON."""
+
+    code = "unsupported_media_type"
+    http_status = 415
+    message = "请求体必须是 JSON（Content-Type: application/json）"
+
+
+class BadParameter(RequestProblem):
+    """A query-string or command-line parameter has a value the service does not know."""
+
+    code = "bad_parameter"
+    message = "参数有误"
 
 
 class InvalidData(DocgenError):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from docgen.calendar import default_calendar
+from docgen.calendar import HolidayCalendar, default_calendar
 from docgen.config import Settings
 from docgen.doctypes.common import BuildEnv
 from docgen.doctypes.registry import get_doctype
+from docgen.errors import ConfigurationProblem
 from docgen.render import render_docx, render_pdf
 
 FORMATS = ("docx", "pdf")
@@ -25,7 +26,15 @@ class Generated:
     slug: str
     files: dict[str, bytes] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    context: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] | None = None  # internal-only figures (e.g. withheld cases), never printed
+
+
+def load_calendar(settings: Settings) -> HolidayCalendar:
+    """The holiday calendar of the configured data directories; bad data is a configuration problem."""
+    try:
+        return default_calendar(settings.holiday_dirs, settings.holiday_region)
+    except ValueError as exc:
+        raise ConfigurationProblem(f"节假日数据有误：{exc}") from exc
 
 
 def prepare(slug: str, data: Any, settings: Settings | None = None) -> tuple[Any, dict[str, Any]]:
@@ -33,7 +42,7 @@ def prepare(slug: str, data: Any, settings: Settings | None = None) -> tuple[Any
     settings = settings or Settings.from_env()
     doctype = get_doctype(slug, settings)
     cleaned = doctype.validate(data)
-    env = BuildEnv(calendar=default_calendar(settings.holiday_dirs, settings.holiday_region))
+    env = BuildEnv(calendar=load_calendar(settings))
     return doctype, doctype.build_context(cleaned, env)
 
 
@@ -41,7 +50,7 @@ def generate(slug: str, data: Any, formats: Iterable[str] = FORMATS, settings: S
     """Validate and render a document in the requested formats."""
     settings = settings or Settings.from_env()
     doctype, context = prepare(slug, data, settings)
-    result = Generated(slug=slug, warnings=list(context["warnings"]), context=context)
+    result = Generated(slug=slug, warnings=list(context["warnings"]), summary=context.get("internal_summary"))
     for fmt in formats:
         if fmt == "docx":
             result.files["docx"] = render_docx(doctype.docx_template, context)

@@ -22,13 +22,15 @@ def clean_text(value: str) -> str:
 
 
 def clean_data(value: Any) -> Any:
-    """Return a copy of JSON data with every string cleaned by ``clean_text``."""
+    """Return a copy of JSON data with every string (keys too) cleaned; 10.0 becomes 10."""
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, list):
         return [clean_data(item) for item in value]
     if isinstance(value, dict):
-        return {key: clean_data(item) for key, item in value.items()}
+        return {clean_text(str(key)): clean_data(item) for key, item in value.items()}
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)  # JSON Schema counts 10.0 as an integer; the code after it expects int
     return value
 
 

@@ -30,9 +30,7 @@ def opinion(w: TemplateWriter) -> str:
     w.tag("endfor")
     w.tag("endfor")
     w.para("二、监督意见", "一级标题")
-    w.tag("for item in opinion_items")
-    w.para("{{ item }}")
-    w.tag("endfor")
+    w.loop("item in opinion_items", "{{ item }}")
     w.para("三、整改要求", "一级标题")
     w.para("{{ deadline_text }}")
     w.para("{{ report_text }}")
@@ -43,13 +41,99 @@ def opinion(w: TemplateWriter) -> str:
     return "行政执法监督意见书"
 
 
-BUILDERS: dict[str, Callable[[TemplateWriter], str]] = {"opinion": opinion}
+def decision(w: TemplateWriter) -> str:
+    """行政执法监督决定书."""
+    w.header()
+    w.title()
+    w.para("{{ recipient }}：", "主送机关")
+    w.para("{{ history_text }}")
+    w.para("一、认定的事实", "一级标题")
+    w.loop("paragraph in facts", "{{ paragraph }}")
+    w.para("二、决定理由和依据", "一级标题")
+    w.loop("paragraph in reasons", "{{ paragraph }}")
+    w.para("{{ basis_text }}")
+    w.para("三、决定事项", "一级标题")
+    w.loop("item in decision_items", "{{ item }}")
+    w.para("{{ report_text }}")
+    w.para("{{ review_text }}")
+    w.attachments()
+    w.signature()
+    w.imprint()
+    return "行政执法监督决定书"
+
+
+LEDGER_COLUMNS = [
+    ("序号", 10, "{{ row.seq }}", True), ("问题来源", 24, "{{ row.source }}", False),
+    ("问题类别", 16, "{{ row.category }}", False), ("问题描述", 34, "{{ row.description }}", False),
+    ("整改措施", 34, "{{ row.measures }}", False), ("责任科室/责任人", 20, "{{ row.owner }}", False),
+    ("整改时限", 18, "{{ row.deadline }}", True), ("完成情况及佐证", 29, "{{ row.progress }}", False),
+    ("状态", 16, "{{ row.status }}", True), ("备注", 24, "{{ row.remark }}", False),
+]
+
+
+def rectification(w: TemplateWriter) -> str:
+    """整改报告 (上行文) with the 整改台账 on landscape pages."""
+    w.header(upward=True)
+    w.title()
+    w.para("{{ recipient }}：", "主送机关")
+    w.para("{{ intro_text }}")
+    w.para("一、整改工作总体情况", "一级标题")
+    w.loop("paragraph in overview", "{{ paragraph }}")
+    w.para("二、逐项整改落实情况", "一级标题")
+    w.tag("for section in item_sections")
+    w.para("{{ section.heading }}", "二级标题")
+    w.para("{{ section.text }}")
+    w.tag("endfor")
+    w.para("三、尚未完成事项及原因、完成时限", "一级标题")
+    w.loop("line in unfinished", "{{ line }}")
+    w.para("四、长效机制和下一步工作", "一级标题")
+    w.loop("line in mechanisms", "{{ line }}")
+    w.para("特此报告。")
+    w.attachments()
+    w.signature()
+    w.landscape_section()
+    w.attachment_heading("{{ ledger_label }}", "{{ ledger_title }}")
+    w.para("{{ ledger_summary }}")
+    w.table(LEDGER_COLUMNS, "row in ledger")
+    w.imprint()
+    return "整改报告"
+
+
+DISCLOSURE_COLUMNS = [
+    ("序号", 9, "{{ row.seq }}", True), ("决定书文号", 24, "{{ row.decision_number }}", False),
+    ("当事人", 17, "{{ row.party }}", False), ("统一社会信用代码", 22, "{{ row.credit_code }}", False),
+    ("法定代表人", 14, "{{ row.legal_representative }}", False), ("主要违法事实", 33, "{{ row.facts }}", False),
+    ("处罚依据", 22, "{{ row.basis }}", False), ("处罚种类", 13, "{{ row.kinds }}", False),
+    ("处罚内容/罚没金额", 22, "{{ row.content }}", False), ("作出决定日期", 16, "{{ row.decision_date }}", True),
+    ("处罚机关", 13, "{{ row.authority }}", False), ("公示期限", 10, "{{ row.period }}", False),
+    ("备注", 10, "{{ row.remark }}", False),
+]
+
+
+def disclosure(w: TemplateWriter) -> str:
+    """行政执法公示: landscape, one row per published case."""
+    w.header()
+    w.title()
+    w.para("{{ intro_text }}")
+    w.tag("if cases")
+    w.table(DISCLOSURE_COLUMNS, "row in cases")
+    w.tag("endif")
+    w.attachments()
+    w.signature()
+    w.imprint()
+    return "行政执法公示"
+
+
+BUILDERS: dict[str, Callable[[TemplateWriter], str]] = {
+    "opinion": opinion, "decision": decision, "rectification": rectification, "disclosure": disclosure,
+}
+LANDSCAPE = {"disclosure"}
 
 
 def main(slugs: list[str]) -> None:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     for slug in slugs or list(BUILDERS):
-        writer = TemplateWriter()
+        writer = TemplateWriter(landscape=slug in LANDSCAPE)
         title = BUILDERS[slug](writer)
         path = OUT_DIR / f"{slug}.docx"
         writer.save(path, title)

@@ -29,7 +29,9 @@ BODY_PT = 16  # 3号
 CHAR = Twips(320)  # one 3号 character
 TEXT_WIDTH = Mm(156)
 # Sentinels replaced by Jinja expressions after saving (python-docx only writes numbers).
-SENTINELS = {"987601": "{{ signature.name_right|char_twips }}", "987602": "{{ signature.date_right|char_twips }}"}
+MARK_SIZE_SENTINEL = 1999  # half-points, replaced by the context's mark size
+SENTINELS = {"987601": "{{ signature.name_right|char_twips }}", "987602": "{{ signature.date_right|char_twips }}",
+             str(MARK_SIZE_SENTINEL): "{{ (mark_size * 2)|int }}"}
 
 
 def _fonts(rpr_owner, name: str) -> None:
@@ -73,6 +75,8 @@ class TemplateWriter:
         section.header_distance = Mm(15)
         section.footer_distance = Mm(23)  # puts the page number's top 7 mm under the text block
         section.start_type = WD_SECTION.NEW_PAGE
+        if landscape:
+            _landscape(section)
         grid = section._sectPr.find(qn("w:docGrid"))
         if grid is None:
             grid = OxmlElement("w:docGrid")
@@ -145,9 +149,15 @@ class TemplateWriter:
         self._style("附注", FANGSONG)
         self._style("版记", FANGSONG, size=14, indent=0, spacing=0)
         self._style("页码", SONGTI, size=14, indent=0, line=Pt(14), spacing=0)
+        self._style("红色分隔线", FANGSONG, size=8, indent=0, line=Pt(11))  # its bottom border: 4 mm under the 文号
+        self._style("附件标识", HEITI, indent=0, align=WD_ALIGN_PARAGRAPH.LEFT)
+        for name, face, align in (("表格", FANGSONG, WD_ALIGN_PARAGRAPH.LEFT), ("表头", HEITI, WD_ALIGN_PARAGRAPH.CENTER)):
+            style = self._style(name, face, size=10.5, indent=0, line=Pt(14), spacing=0, align=align)
+            # Table text keeps its own 16 pt lines instead of snapping to the 28.95 pt body grid.
+            style.element.get_or_add_pPr().append(parse_xml(f'<w:snapToGrid {nsdecls("w")} w:val="0"/>'))
 
-    def _style(self, name: str, face: str, *, size: int = BODY_PT, color: RGBColor | None = None,
-               align=None, indent: int | None = None, line=None, spacing: int | None = None) -> None:
+    def _style(self, name: str, face: str, *, size: float = BODY_PT, color: RGBColor | None = None,
+               align=None, indent: int | None = None, line=None, spacing: int | None = None):
         style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = self.doc.styles["Normal"]
         style.quick_style = True
@@ -164,6 +174,7 @@ class TemplateWriter:
             fmt.first_line_indent = Twips(indent)
         if line is not None:
             fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, line
+        return style
 
     # -- paragraphs ---------------------------------------------------------
     def para(self, text: str = "", style: str = "Normal"):
@@ -181,12 +192,66 @@ class TemplateWriter:
         """A paragraph-level docxtpl statement, e.g. ``for x in xs`` or ``endif``."""
         self.para(f"{{%p {statement} %}}")
 
-    def header(self) -> None:
-        """版头: red 发文机关标志, two blank lines, centred 文号, the red rule 4 mm below."""
-        self.para("{{ issuer_mark }}", "发文机关标志")
-        self.blank(2)
-        number = self.para("{{ doc_number_text }}", "发文字号")
-        self._border(number, "bottom", size=12, space=11, color="E60012")
+    def loop(self, clause: str, text: str, style: str = "Normal") -> None:
+        """One paragraph repeated for each item: {%p for clause %} text {%p endfor %}."""
+        self.tag(f"for {clause}")
+        self.para(text, style)
+        self.tag("endfor")
+
+    def header(self, upward: bool = False) -> None:
+        """版头: red 发文机关标志, two blank lines, 文号 (centred, or left with 签发人 right), the red rule."""
+        mark = self.para("", "发文机关标志")
+        mark.add_run("{{ issuer_mark }}").font.size = Pt(MARK_SIZE_SENTINEL / 2)
+        if upward:
+            self.blank(2)
+            line = self.para("{{ doc_number_text }}", "上行文号")
+            line.paragraph_format.left_indent = line.paragraph_format.right_indent = CHAR
+            line.add_run().add_tab()
+            line.add_run("签发人：")
+            _fonts(line.add_run("{{ signer }}")._r, KAITI)
+            line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH - CHAR * 2, alignment=2)
+        else:
+            self.tag("if doc_number_text")
+            self.blank(2)
+            self.para("{{ doc_number_text }}", "发文字号")
+            self.tag("endif")
+        rule = self.para("", "红色分隔线")
+        self._border(rule, "bottom", size=12, space=0, color="E60012")
+
+    def landscape_section(self) -> None:
+        """Start a new page in landscape (tables), keeping the page-number footers."""
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        _landscape(section)
+
+    def attachment_heading(self, label: str, title: str) -> None:
+        """附件 page top: 附件N in 黑体 at the left of line 1, the title centred on line 3."""
+        self.para(label, "附件标识")
+        self.blank()
+        self.para(title, "公文标题")
+        self.blank()
+
+    def table(self, columns: list[tuple[str, float, str, bool]], loop: str) -> None:
+        """A ruled table: header row repeated on every page, one row per item of ``loop``.
+
+        ``columns`` holds (header, width in mm, cell expression, centred).
+        """
+        table = self.doc.add_table(rows=4, cols=len(columns))
+        _grid_table(table, [Mm(width) for _, width, _, _ in columns])
+        header, opening, body, closing = table.rows
+        header._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+        opening.cells[0].paragraphs[0].add_run(f"{{%tr for {loop} %}}")
+        closing.cells[0].paragraphs[0].add_run("{%tr endfor %}")
+        for n, (title, _, expression, centred) in enumerate(columns):
+            self._cell(header.cells[n], title, "表头", True)
+            self._cell(body.cells[n], expression, "表格", centred)
+        body._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+
+    def _cell(self, cell, text: str, style: str, centred: bool) -> None:
+        paragraph = cell.paragraphs[0]
+        paragraph.style = self.doc.styles[style]
+        if centred:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.add_run(text)
 
     def title(self) -> None:
         self.blank(2)
@@ -202,11 +267,15 @@ class TemplateWriter:
         self.tag("endif")
 
     def signature(self) -> None:
-        """署名 and 成文日期 with right indents from the context; the seal floats over them."""
+        """署名 and 成文日期 with right indents from the context; the seal floats over them.
+
+        The last lines of text travel with the signature so no page holds only the seal and date.
+        """
+        self._keep_last_text_with_next()
         self.tag("if signature.sealed")
-        self.blank()
+        self.keep(self.para())
         self.tag("endif")
-        self.blank()
+        self.keep(self.para())
         name = self.para("{{ signature.name }}{% if signature.seal %}{{ signature.seal }}{% endif %}", "署名")
         name.paragraph_format.right_indent = Twips(987601)
         name.paragraph_format.keep_with_next = True
@@ -215,6 +284,19 @@ class TemplateWriter:
         self.tag("if note_text")
         self.para("{{ note_text }}", "附注")
         self.tag("endif")
+
+    @staticmethod
+    def keep(paragraph):
+        paragraph.paragraph_format.keep_with_next = True
+        return paragraph
+
+    def _keep_last_text_with_next(self) -> None:
+        for paragraph in reversed(self.doc.paragraphs):
+            if paragraph.text.startswith("{%p"):
+                continue
+            self.keep(paragraph)
+            if paragraph.text.strip():
+                break
 
     def imprint(self) -> None:
         """版记: a table without side borders floating at the foot of the text block on the last page."""
@@ -274,14 +356,6 @@ class TemplateWriter:
         for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", str(space)), ("w:color", color)):
             edge.set(qn(key), value)
         borders.append(edge)
-        # w:pBdr must precede spacing/ind/jc in CT_PPr; python-docx appended it last.
-        ppr.remove(borders)
-        anchor = next((c for c in ppr if c.tag in (qn("w:shd"), qn("w:tabs"), qn("w:suppressAutoHyphens"),
-                                                    qn("w:spacing"), qn("w:ind"), qn("w:jc"))), None)
-        if anchor is not None:
-            anchor.addprevious(borders)
-        else:
-            ppr.append(borders)
 
     # -- output ---------------------------------------------------------------
     def save(self, path: Path, title: str) -> None:
@@ -289,9 +363,71 @@ class TemplateWriter:
         props = self.doc.core_properties
         props.title, props.author, props.language = title, "docgen", "zh-CN"
         props.comments = "docgen 文书模板：双花括号内为数据占位符，请勿删除；可修改文字与格式。"
+        for part in [self.doc.element, self.doc.styles.element] + [
+                f._element for section in self.doc.sections for f in (section.footer, section.even_page_footer)]:
+            _schema_order(part)
         buffer = io.BytesIO()
         self.doc.save(buffer)
         path.write_bytes(_replace_sentinels(buffer.getvalue()))
+
+
+def _landscape(section) -> None:
+    """A4 landscape with the portrait text block turned: 225 × 156 mm."""
+    from docx.enum.section import WD_ORIENT
+
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(28), Mm(26)
+    section.left_margin, section.right_margin = Mm(37), Mm(35)
+    section.footer_distance = Mm(14)
+
+
+def _grid_table(table, widths: list) -> None:
+    """Fixed-width table with 0.5 pt rules all round."""
+    tbl_pr = table._tbl.tblPr
+    for child in list(tbl_pr):
+        tbl_pr.remove(child)
+    total = sum(w.twips for w in widths)
+    for xml in (
+        f'<w:tblW w:w="{total}" w:type="dxa"/>',
+        '<w:jc w:val="center"/>',
+        '<w:tblBorders>' + "".join(f'<w:{edge} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+                                    for edge in ("top", "left", "bottom", "right", "insideH", "insideV")) + '</w:tblBorders>',
+        '<w:tblLayout w:type="fixed"/>',
+        '<w:tblCellMar><w:top w:w="40" w:type="dxa"/><w:left w:w="60" w:type="dxa"/>'
+        '<w:bottom w:w="40" w:type="dxa"/><w:right w:w="60" w:type="dxa"/></w:tblCellMar>',
+    ):
+        tbl_pr.append(parse_xml(_with_ns(xml)))
+    for column, width in zip(table._tbl.tblGrid.gridCol_lst, widths):
+        column.w = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+
+
+# Child order of w:pPr and w:rPr in the OOXML schema (ECMA-376 CT_PPr, CT_RPr); Word rejects other orders.
+PPR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+    "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd "
+    "snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange").split()
+RPR_ORDER = (
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+    "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs "
+    "em lang eastAsianLayout specVanish oMath").split()
+
+
+def _schema_order(root) -> None:
+    """Put pPr and rPr children in schema order: python-docx appends some of ours last."""
+    for tag, sequence in ((qn("w:pPr"), PPR_ORDER), (qn("w:rPr"), RPR_ORDER)):
+        rank = {qn(f"w:{name}"): n for n, name in enumerate(sequence)}
+        for props in root.iter(tag):
+            children = list(props)
+            ordered = sorted(children, key=lambda child: rank.get(child.tag, len(rank)))
+            if ordered != children:
+                for child in children:
+                    props.remove(child)
+                props.extend(ordered)
 
 
 def _with_ns(xml: str) -> str:

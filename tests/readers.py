@@ -41,6 +41,59 @@ def docx_paragraphs(data: bytes) -> list[str]:
     return out
 
 
+def docx_content(data: bytes) -> tuple[list[str], list[list[str]]]:
+    """Paragraphs outside data tables, and the rows of data tables (more than one column)."""
+    document = Document(io.BytesIO(data))
+    paragraphs: list[str] = []
+    rows: list[list[str]] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            if block.text.strip():
+                paragraphs.append(block.text)
+        elif len(block.columns) > 1:
+            rows.extend([squash(cell.text) for cell in row.cells] for row in block.rows)
+        else:
+            paragraphs.extend(p.text for row in block.rows for cell in row.cells for p in cell.paragraphs if p.text.strip())
+    return paragraphs, rows
+
+
+def pdf_content(data: bytes, bottom_margin_mm: float = 35) -> tuple[str, list[list[str]]]:
+    """Text outside ruled tables (page numbers left out), and the rows of those tables."""
+    texts: list[str] = []
+    rows: list[list[str]] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            margin = bottom_margin_mm if page.height > page.width else 26
+            body = page.crop((0, 0, page.width, page.height - margin * MM + 2))
+            # Ruled tables with columns are data tables; a one-column "table" is the ruled 版记.
+            tables = [t for t in body.find_tables() if len(t.columns) > 1]
+            for table in tables:
+                rows.extend([squash(cell or "") for cell in row] for row in table.extract())
+            boxes = [t.bbox for t in tables]
+            outside = body.filter(lambda obj: not any(_inside(obj, box) for box in boxes))
+            texts.append(outside.extract_text() or "")
+    return "\n".join(texts), rows
+
+
+def _inside(obj: dict, box: tuple[float, float, float, float]) -> bool:
+    x0, top, x1, bottom = box
+    return obj.get("x0", -1) >= x0 - 1 and obj.get("x1", 1e9) <= x1 + 1 and obj.get("top", -1) >= top - 1 \
+        and obj.get("bottom", 1e9) <= bottom + 1
+
+
+def without_repeated_headers(rows: list[list[str]]) -> list[list[str]]:
+    """Table rows with the header rows that repeat on later pages removed."""
+    return rows[:1] + [row for row in rows[1:] if row != rows[0]] if rows else rows
+
+
+def assert_same_content(docx: bytes, pdf: bytes) -> None:
+    """The DOCX and the PDF say the same thing: paragraphs in order, table rows equal."""
+    paragraphs, docx_rows = docx_content(docx)
+    text, pdf_rows = pdf_content(pdf)
+    assert_in_order(paragraphs, text)
+    assert without_repeated_headers(pdf_rows) == docx_rows
+
+
 def pdf_pages(data: bytes) -> list[pdfplumber.page.Page]:
     return list(pdfplumber.open(io.BytesIO(data)).pages)
 

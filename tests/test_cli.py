@@ -29,7 +29,8 @@ def test_render_both_prints_paths(runner, tmp_path: Path, doctype):
     result = runner.invoke(main, ["render", doctype.slug, str(path), "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     written = [Path(line) for line in result.stdout.splitlines()]
-    assert [p.suffix for p in written] == [".docx", ".pdf"]
+    assert [p.suffix for p in written[:2]] == [".docx", ".pdf"]
+    assert [p.name for p in written[2:]] in ([], [f"{path.stem}.summary.json"])
     assert written[0].read_bytes()[:2] == b"PK" and written[1].read_bytes()[:5] == b"%PDF-"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in written)
 
@@ -37,7 +38,7 @@ def test_render_both_prints_paths(runner, tmp_path: Path, doctype):
 def test_render_one_format(runner, tmp_path: Path, doctype):
     result = runner.invoke(main, ["render", doctype.slug, str(doctype.samples[0]), "-o", str(tmp_path), "--format", "pdf"])
     assert result.exit_code == 0
-    assert [p.suffix for p in tmp_path.iterdir()] == [".pdf"]
+    assert sorted(p.suffix for p in tmp_path.iterdir() if not p.name.endswith(".summary.json")) == [".pdf"]
 
 
 def test_invalid_input_lists_every_problem_and_writes_nothing(runner, tmp_path: Path, doctype):
@@ -60,7 +61,14 @@ def test_errors_as_json(runner, tmp_path: Path):
     result = runner.invoke(main, ["validate", "opinion", str(source), "--json"])
     assert result.exit_code == 1
     body = json.loads(result.stderr)
-    assert body["code"] == "invalid_data" and body["errors"][0]["code"] == "malformed_json"
+    assert body["code"] == "malformed_json" and "第 1 行" in body["message"]
+
+
+def test_unwritable_output_directory(runner, tmp_path: Path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = runner.invoke(main, ["render", "opinion", str(REGISTRY["opinion"].samples[0]), "-o", str(blocker / "out")])
+    assert result.exit_code == 3 and "无法写入输出目录" in result.stderr
 
 
 def test_unknown_type(runner, tmp_path: Path):

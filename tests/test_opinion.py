@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from docx import Document
 
-from docgen.doctypes.opinion import self_reference
+from docgen.doctypes.common import self_reference
 from docgen.errors import InvalidData
 from docgen.generate import generate, prepare
 

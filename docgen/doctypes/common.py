@@ -7,9 +7,6 @@ composes them from here instead of spelling them out again.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,11 +15,8 @@ from docgen.calendar import CalendarWarning, HolidayCalendar
 from docgen.dates import format_date_cn, parse_iso_date
 from docgen.errors import InvalidData, Issue
 from docgen.filters import document_number
+from docgen.doctypes.signature import signature_context
 from docgen.text import text_width
-
-SEAL_MAX_BYTES = 1_000_000
-CHAR_MM = 16 / 72 * 25.4  # one 3号 character
-PITCH_MM = 28.95 / 72 * 25.4  # one grid line
 
 
 @dataclass
@@ -81,6 +75,7 @@ SIGNATURE = obj("署名与印章", "是否加盖印章；可附印章图片（PN
                    "contentEncoding": "base64", "maxLength": 1_400_000},
     "seal_diameter_mm": {"type": "number", "title": "印章直径（毫米）", "description": "默认 42；市人民政府印章 45",
                          "minimum": 20, "maximum": 60},
+    "demo_seal": {"type": "boolean", "title": "演示印章", "description": "true 时加盖标有“样章”的演示印章（仅供演示）"},
 }, [])
 
 CONTACT = obj("联系人", "附注中的联系人及电话", {
@@ -108,65 +103,40 @@ COMMON_PROPERTIES: dict[str, Any] = {
 }
 
 
-def common_context(data: dict[str, Any]) -> dict[str, Any]:
+def common_context(data: dict[str, Any], seal_mm: float = 42) -> dict[str, Any]:
     """Context keys shared by every type: 标志, 文号, dates, signature, 附件, 附注, 版记."""
     issued = parse_iso_date(data["issue_date"])
-    number = data["doc_number"]
+    number = data.get("doc_number")
+    if number and number["year"] != issued.year:
+        raise InvalidData([Issue("/doc_number/year", "year_mismatch", f"文号年份应与成文日期年份（{issued.year}）一致")])
     imprint = data.get("imprint", {})
     return {
         "issuer_name": data["issuer"]["name"],
-        "issuer_mark": data["issuer"].get("mark", data["issuer"]["name"]),
-        "doc_number_text": document_number(number["organ_code"], number["year"], number.get("seq")),
+        "issuer_mark": (mark := data["issuer"].get("mark", data["issuer"]["name"])),
+        "mark_size": mark_size(mark),
+        "doc_number_text": document_number(number["organ_code"], number["year"], number.get("seq")) if number else None,
         "issue_date": issued,
         "issue_date_text": format_date_cn(issued),
-        "signature": signature_context(data["issuer"]["name"], issued, data.get("signature", {})),
+        "we": self_reference(data["issuer"]["name"]),
+        "signature": signature_context(data["issuer"]["name"], issued, data.get("signature", {}), seal_mm),
         "attachment_lines": attachment_lines(data.get("attachments", [])),
         "note_text": contact_note(data.get("contact")),
         "imprint": imprint_context(imprint, issued) if imprint else None,
     }
 
 
-def signature_context(name: str, issued: date, spec: dict[str, Any]) -> dict[str, Any]:
-    """Signature block geometry per GB/T 9704 7.3.5, in body-character units from the right."""
-    date_text = format_date_cn(issued)
-    name_w, date_w = text_width(name), text_width(date_text)
-    sealed = spec.get("sealed", True)
-    if sealed:  # date 右空四字; name centred over the date
-        date_right, name_right = 4.0, max(0.0, 4.0 + (date_w - name_w) / 2)
-    elif date_w + 2 <= name_w:  # name 右空二字; date starts two characters right of the name
-        name_right, date_right = 2.0, name_w - date_w
-    else:
-        date_right, name_right = 2.0, date_w + 4 - name_w
-    seal = decode_seal(spec["seal_image"]) if "seal_image" in spec else None
-    diameter = float(spec.get("seal_diameter_mm", 42))
-    # The seal is centred on the date and sits a little above the name/date pair (GB/T 9704 7.3.5.1).
-    seal_right = (date_right + date_w / 2) * CHAR_MM - diameter / 2
-    seal_top = PITCH_MM - 3 - diameter / 2
-    return {"name": name, "date_text": date_text, "sealed": sealed, "seal": seal,
-            "name_right": name_right, "date_right": date_right,
-            "seal_mm": round(diameter, 2), "seal_right_mm": round(seal_right, 2), "seal_top_mm": round(seal_top, 2)}
+def mark_size(mark: str, widest: float = 36.0) -> float:
+    """Point size of the 发文机关标志 so that it stays on one line of the 156 mm text block."""
+    line_pt = 156 / 25.4 * 72
+    return min(widest, round(line_pt / (text_width(mark) * 1.05 + 0.5), 1))
 
 
-def decode_seal(encoded: str) -> bytes:
-    """Decode and check a seal image; return it as PNG bytes."""
-    from PIL import Image, UnidentifiedImageError
-
-    path = "/signature/seal_image"
-    try:
-        raw = base64.b64decode(encoded.split(",", 1)[-1], validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise InvalidData([Issue(path, "bad_base64", "印章图片不是有效的 Base64 编码")]) from exc
-    if len(raw) > SEAL_MAX_BYTES:
-        raise InvalidData([Issue(path, "too_large", "印章图片不得超过 1 MB")])
-    try:
-        with Image.open(io.BytesIO(raw)) as image:
-            if image.format not in ("PNG", "JPEG"):
-                raise InvalidData([Issue(path, "bad_image", "印章图片应为 PNG 或 JPEG 格式")])
-            out = io.BytesIO()
-            image.convert("RGBA").save(out, format="PNG")
-    except (UnidentifiedImageError, OSError) as exc:
-        raise InvalidData([Issue(path, "bad_image", "无法识别印章图片，请上传 PNG 或 JPEG")]) from exc
-    return out.getvalue()
+def self_reference(issuer: str) -> str:
+    """How the issuer names itself in the text: 我局, 我委, 我办 …, otherwise 本机关."""
+    for suffix in ("局", "委", "办", "厅", "所", "院", "队"):
+        if issuer.endswith(suffix):
+            return "我" + suffix
+    return "本机关"
 
 
 def attachment_lines(names: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from docgen.dates import format_date_cn, parse_iso_date
 from docgen.doctypes.common import BuildEnv, common_context, date_field, obj, text, text_list
+from docgen.doctypes.deadline import deadline_order_issues, deadline_schema, resolve_deadline
 from docgen.errors import InvalidData, Issue
 from docgen.filters import chinese_numeral
 
@@ -34,18 +35,7 @@ PROBLEM = obj("问题", "评查发现的一个问题", {
                             maxItems=20),
 }, ["category", "description", "case_numbers"])
 
-DEADLINE = {
-    **obj("整改期限", "固定日期，或自收到本意见书之日起 N 日 / N 个工作日", {
-        "kind": {"type": "string", "title": "期限方式", "description": "date：固定日期；days：N 日；working_days：N 个工作日",
-                 "enum": ["date", "days", "working_days"]},
-        "date": date_field("整改截止日期", "kind 为 date 时必填"),
-        "days": {"type": "integer", "title": "天数", "description": "kind 为 days 或 working_days 时必填", "minimum": 1, "maximum": 365},
-        "start_date": date_field("送达日期", "起算日期（收到本意见书之日），默认为成文日期"),
-    }, ["kind"]),
-    "allOf": [
-        {"if": {"properties": {"kind": {"const": "date"}}}, "then": {"required": ["date"]}, "else": {"required": ["days"]}},
-    ],
-}
+DEADLINE = deadline_schema("整改期限", "本意见书")
 
 COMMON_FIELDS = ["issuer", "doc_number", "issue_date", "signature", "contact", "attachments", "imprint"]
 PROPERTIES: dict[str, Any] = {
@@ -70,20 +60,12 @@ PROPERTIES: dict[str, Any] = {
 REQUIRED = ["issuer", "doc_number", "issue_date", "recipient", "supervision", "problems", "opinions", "deadline"]
 
 
-def self_reference(issuer: str) -> str:
-    """How the issuer names itself in the text: 我局, 我委, 我办 …, otherwise 本机关."""
-    for suffix in ("局", "委", "办", "厅", "所", "院", "队"):
-        if issuer.endswith(suffix):
-            return "我" + suffix
-    return "本机关"
-
-
 def build_context(data: dict[str, Any], env: BuildEnv) -> dict[str, Any]:
     """Computed keys of the opinion letter."""
     context = common_context(data)
     _check_dates(data, context["issue_date"])
-    we = self_reference(data["issuer"]["name"])
-    due, deadline_phrase = _deadline(data["deadline"], context["issue_date"], env)
+    we = context["we"]
+    due, deadline_phrase = resolve_deadline(data["deadline"], context["issue_date"], env, "本意见书")
     context.update(
         title=data.get("title", TITLE),
         recipient=data["recipient"],
@@ -101,33 +83,12 @@ def build_context(data: dict[str, Any], env: BuildEnv) -> dict[str, Any]:
 
 def _check_dates(data: dict[str, Any], issued: date) -> None:
     issues = []
-    if data["doc_number"]["year"] != issued.year:
-        issues.append(Issue("/doc_number/year", "year_mismatch", f"文号年份应与成文日期年份（{issued.year}）一致"))
     sup = data["supervision"]
     if parse_iso_date(sup["end_date"]) < parse_iso_date(sup["start_date"]):
         issues.append(Issue("/supervision/end_date", "date_order", "评查结束日期不得早于开始日期"))
-    deadline = data["deadline"]
-    if deadline["kind"] == "date" and parse_iso_date(deadline["date"]) <= issued:
-        issues.append(Issue("/deadline/date", "date_order", "整改截止日期应晚于成文日期"))
-    if "start_date" in deadline and parse_iso_date(deadline["start_date"]) < issued:
-        issues.append(Issue("/deadline/start_date", "date_order", "送达日期不得早于成文日期"))
+    issues += deadline_order_issues(data["deadline"], issued, "/deadline")
     if issues:
         raise InvalidData(issues)
-
-
-def _deadline(spec: dict[str, Any], issued: date, env: BuildEnv) -> tuple[date, str]:
-    """Due date and the phrase that states it, e.g. 自收到本意见书之日起20个工作日内（即…前）."""
-    if spec["kind"] == "date":
-        due = parse_iso_date(spec["date"])
-        return due, f"于{format_date_cn(due)}前"
-    start = parse_iso_date(spec["start_date"]) if "start_date" in spec else issued
-    days = spec["days"]
-    if spec["kind"] == "working_days":
-        result, unit = env.calendar.add_working_days(start, days), f"{days}个工作日"
-    else:
-        result, unit = env.calendar.add_calendar_days(start, days), f"{days}日"
-    env.warn(result.warnings)
-    return result.due, f"自收到本意见书之日起{unit}内（即{format_date_cn(result.due)}前）"
 
 
 def _intro(sup: dict[str, Any], we: str) -> str:

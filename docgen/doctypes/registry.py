@@ -18,8 +18,6 @@ from docgen.doctypes.validation import character_issues, make_validator, schema_
 from docgen.errors import InvalidData, UnknownDocType
 from docgen.text import clean_data
 
-_NOT_TYPES = {"common", "registry", "validation"}
-
 
 class DocType:
     """One document type: slug, Chinese title, JSON Schema, context builder and file locations."""
@@ -76,10 +74,10 @@ def _full_schema(module: ModuleType) -> dict[str, Any]:
 
 
 def type_modules() -> list[ModuleType]:
-    """Every module in docgen.doctypes that defines a document type."""
+    """Every module in docgen.doctypes that defines a document type (has a SLUG)."""
     package = importlib.import_module("docgen.doctypes")
-    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name not in _NOT_TYPES)
-    return [importlib.import_module(f"docgen.doctypes.{name}") for name in names]
+    modules = [importlib.import_module(f"docgen.doctypes.{m.name}") for m in pkgutil.iter_modules(package.__path__)]
+    return sorted((m for m in modules if hasattr(m, "SLUG")), key=lambda m: m.SLUG)
 
 
 @functools.lru_cache(maxsize=8)

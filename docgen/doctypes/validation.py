@@ -7,6 +7,7 @@ from typing import Any, Iterable
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from docgen.dates import parse_iso_date
 from docgen.errors import Issue
 from docgen.render.fonts import unsupported_characters
 
@@ -21,10 +22,24 @@ def pointer(parts: Iterable[Any]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+DATE_CHECKER = FormatChecker(formats=())
+
+
+@DATE_CHECKER.checks("date")
+def _is_service_date(value: object) -> bool:
+    """YYYY-MM-DD, a real calendar day, in 2000–2099 (the years the documents can concern)."""
+    if not isinstance(value, str):
+        return True
+    try:
+        return 2000 <= parse_iso_date(value).year <= 2099
+    except ValueError:
+        return False
+
+
 def make_validator(schema: dict[str, Any]) -> Draft202012Validator:
     """A draft 2020-12 validator that also checks ``format: date``."""
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    return Draft202012Validator(schema, format_checker=DATE_CHECKER)
 
 
 def schema_issues(validator: Draft202012Validator, data: Any) -> list[Issue]:
@@ -83,7 +98,7 @@ def _describe(kind: str, value: Any, instance: Any, title: str, error: Validatio
         hint = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
         return "bad_format", f"“{title}”格式不正确" + (f"：{hint}" if hint else "")
     if kind == "format" and value == "date":
-        return "bad_date", f"“{title}”不是有效日期，应为 YYYY-MM-DD，如 2024-06-05"
+        return "bad_date", f"“{title}”不是有效日期，应为 2000–2099 年间的 YYYY-MM-DD，如 2024-06-05"
     if kind == "uniqueItems":
         return "duplicate", f"“{title}”中有重复项"
     return f"schema_{kind}".lower(), f"“{title}”不符合要求（{kind}）"

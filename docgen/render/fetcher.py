@@ -24,7 +24,6 @@ class AssetFetcher(URLFetcher):
     def __init__(self, css_dir: Path) -> None:
         super().__init__(timeout=1, allowed_protocols=(), allow_redirects=False)
         self._roots = {"fonts": FONT_DIR.resolve(), "css": css_dir.resolve()}
-        self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         """Return the asset's bytes, or raise RefusedURL without touching disk or network."""
@@ -32,7 +31,6 @@ class AssetFetcher(URLFetcher):
             return self._data(url)
         if url.startswith(ASSET_SCHEME):
             return URLFetcherResponse(url, self._asset_path(url).read_bytes())
-        self.refused.append(url)
         LOG.warning("refused to fetch %s", url[:200])
         raise RefusedURL(f"只允许读取本项目模板资源，已拒绝：{url[:200]}")
 
@@ -41,7 +39,6 @@ class AssetFetcher(URLFetcher):
         root = self._roots.get(root_name)
         path = (root / name).resolve() if root else None
         if path is None or not path.is_relative_to(root) or not path.is_file():
-            self.refused.append(url)
             raise RefusedURL(f"模板资源不存在或越界：{url[:200]}")
         return path
 

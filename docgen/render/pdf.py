@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
+import shutil
 import threading
 import warnings
 from typing import Any
@@ -22,7 +24,6 @@ with warnings.catch_warnings():
 
 LOG = logging.getLogger(__name__)
 STYLESHEET = "gbt9704.css"
-_local = threading.local()
 
 
 def harfbuzz_subset_available() -> bool:
@@ -34,21 +35,49 @@ HARFBUZZ_HINT = ("未找到 libharfbuzz-subset0：中文 PDF 生成将慢约 10 
                  "修复：apt-get install libharfbuzz-subset0（或运行 make setup）。")
 
 
-def _styles(settings: Settings) -> tuple[FontConfiguration, weasyprint.CSS, AssetFetcher]:
-    """Per-thread font configuration and parsed stylesheet: fonts load once per thread, not per page."""
-    key = str(settings.template_dir)
-    cache = getattr(_local, "styles", None)
-    if cache is None or cache[0] != key:
+class _Styles:
+    """Fonts and the parsed stylesheet, loaded once per process and template directory.
+
+    WeasyPrint copies every @font-face font into a temporary folder when a
+    FontConfiguration first meets it; one shared configuration means that happens
+    once, not per thread or request. Rendering holds a lock because fontconfig and
+    Pango objects are not documented as thread-safe.
+    """
+
+    def __init__(self, settings: Settings) -> None:
         css_dir = settings.template_dir / "html"
-        fetcher = AssetFetcher(css_dir)
-        font_config = FontConfiguration()
         css_path = css_dir / STYLESHEET
         if not css_path.is_file():
             raise ConfigurationProblem(f"缺少样式表 {css_path}")
-        css = weasyprint.CSS(string=css_path.read_text(encoding="utf-8"), base_url="docgen-asset:css/",
-                             font_config=font_config, url_fetcher=fetcher)
-        cache = _local.styles = (key, font_config, css, fetcher)
-    return cache[1], cache[2], cache[3]
+        self.fetcher = AssetFetcher(css_dir)
+        self.font_config = FontConfiguration()
+        self.css = weasyprint.CSS(string=css_path.read_text(encoding="utf-8"), base_url="docgen-asset:css/",
+                                  font_config=self.font_config, url_fetcher=self.fetcher)
+        self.lock = threading.Lock()
+
+    def close(self) -> None:
+        """Remove the font copies WeasyPrint made."""
+        folder = getattr(self.font_config, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+_STYLES: dict[str, _Styles] = {}
+_STYLES_LOCK = threading.Lock()
+
+
+def _styles(settings: Settings) -> _Styles:
+    key = str(settings.template_dir)
+    with _STYLES_LOCK:
+        if key not in _STYLES:
+            _STYLES[key] = _Styles(settings)
+        return _STYLES[key]
+
+
+@atexit.register
+def _remove_font_copies() -> None:
+    for styles in _STYLES.values():
+        styles.close()
 
 
 def render_html(template_name: str, context: dict[str, Any], settings: Settings) -> str:
@@ -64,9 +93,10 @@ def render_pdf(template_name: str, context: dict[str, Any], settings: Settings |
     """Render a document's HTML template to PDF bytes."""
     settings = settings or Settings.from_env()
     html = render_html(template_name, context, settings)
-    font_config, css, fetcher = _styles(settings)
+    styles = _styles(settings)
     try:
-        document = weasyprint.HTML(string=html, base_url="docgen-asset:css/", url_fetcher=fetcher)
-        return document.write_pdf(stylesheets=[css], font_config=font_config, uncompressed_pdf=False)
+        with styles.lock:
+            document = weasyprint.HTML(string=html, base_url="docgen-asset:css/", url_fetcher=styles.fetcher)
+            return document.write_pdf(stylesheets=[styles.css], font_config=styles.font_config)
     except Exception as exc:  # WeasyPrint raises many unrelated types; map them once, here
         raise RenderFailure(f"PDF 生成失败：{type(exc).__name__}: {exc}") from exc

@@ -1,19 +1,29 @@
-"""Draw the demo seal (clearly marked 样章) used by samples and tests: samples/assets/sample-seal.png."""
+"""Demo seals, clearly marked 样章, for previews and samples; never a real organ's seal."""
 
 from __future__ import annotations
 
+import functools
+import io
 import math
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-ROOT = Path(__file__).resolve().parent.parent
-FONT = ROOT / "docgen" / "render" / "fonts" / "FandolSong-Bold.otf"
+from docgen.render.fonts import FONT_DIR
+
+FONT = FONT_DIR / "FandolSong-Bold.otf"
 RED = (230, 0, 18, 255)
 SIZE = 600
 
 
-def draw_seal(ring_text: str = "昌吉市司法局演示专用", centre_text: str = "样章") -> Image.Image:
+@functools.lru_cache(maxsize=32)
+def demo_seal_png(issuer: str) -> bytes:
+    """PNG bytes of a demo seal for ``issuer``: its name and 演示专用 round the ring, 样章 below the star."""
+    buffer = io.BytesIO()
+    draw_seal(f"{issuer}演示专用"[:16]).quantize(colors=16).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def draw_seal(ring_text: str, centre_text: str = "样章") -> Image.Image:
     """A round red seal: ring text, star, and 样章 across the middle."""
     image = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
     pen = ImageDraw.Draw(image)
@@ -21,8 +31,9 @@ def draw_seal(ring_text: str = "昌吉市司法局演示专用", centre_text: st
     _star(pen, SIZE / 2, SIZE / 2 - 20, 80)
     big = ImageFont.truetype(str(FONT), 96)
     pen.text((SIZE / 2, SIZE / 2 + 140), centre_text, font=big, fill=RED, anchor="mm")
-    small = ImageFont.truetype(str(FONT), 64)
     span = math.radians(220)
+    spacing = 215 * span / max(1, len(ring_text) - 1)
+    small = ImageFont.truetype(str(FONT), int(min(64, spacing * 0.9)))
     for n, char in enumerate(ring_text):
         angle = math.radians(-200) + span * n / max(1, len(ring_text) - 1)
         x, y = SIZE / 2 + 215 * math.cos(angle), SIZE / 2 + 215 * math.sin(angle)
@@ -41,8 +52,3 @@ def _star(pen: ImageDraw.ImageDraw, cx: float, cy: float, radius: float) -> None
         points.append((cx + r * math.cos(angle), cy + r * math.sin(angle)))
     pen.polygon(points, fill=RED)
 
-
-if __name__ == "__main__":
-    out = ROOT / "samples" / "assets" / "sample-seal.png"
-    draw_seal().quantize(colors=16).save(out, optimize=True)
-    print(out, out.stat().st_size)
