@@ -134,7 +134,8 @@ class TemplateWriter:
         fmt.widow_control = False
         # No automatic gaps between hanzi and Latin/digits: GB/T 9704 text is set solid.
         ppr = normal.element.get_or_add_pPr()
-        for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        # …and no hanging punctuation: LibreOffice drops a comma that would hang into the margin.
+        for tag in ("w:overflowPunct", "w:autoSpaceDE", "w:autoSpaceDN"):
             flag = OxmlElement(tag)
             flag.set(qn("w:val"), "0")
             ppr.append(flag)

@@ -41,6 +41,19 @@ def docx_paragraphs(data: bytes) -> list[str]:
     return out
 
 
+def docx_text_blocks(data: bytes) -> list[str]:
+    """Every non-empty paragraph and every table row (cells joined), in document order."""
+    document = Document(io.BytesIO(data))
+    blocks: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            if block.text.strip():
+                blocks.append(block.text)
+        else:
+            blocks.extend("".join(cell.text for cell in row.cells) for row in block.rows)
+    return [b for b in blocks if b.strip()]
+
+
 def docx_content(data: bytes) -> tuple[list[str], list[list[str]]]:
     """Paragraphs outside data tables, and the rows of data tables (more than one column)."""
     document = Document(io.BytesIO(data))
@@ -59,26 +72,45 @@ def docx_content(data: bytes) -> tuple[list[str], list[list[str]]]:
 
 def pdf_content(data: bytes, bottom_margin_mm: float = 35) -> tuple[str, list[list[str]]]:
     """Text outside ruled tables (page numbers left out), and the rows of those tables."""
+    texts, rows, _ = _pdf_parts(data, bottom_margin_mm)
+    return "\n".join(texts), rows
+
+
+def _pdf_parts(data: bytes, bottom_margin_mm: float = 35) -> tuple[list[str], list[list[str]], list[str]]:
+    """Per page: outside text; all table rows; and per page, outside text followed by its cells."""
     texts: list[str] = []
     rows: list[list[str]] = []
+    pages: list[str] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
             margin = bottom_margin_mm if page.height > page.width else 26
             body = page.crop((0, 0, page.width, page.height - margin * MM + 2))
             # Ruled tables with columns are data tables; a one-column "table" is the ruled 版记.
             tables = [t for t in body.find_tables() if len(t.columns) > 1]
-            for table in tables:
-                rows.extend([squash(cell or "") for cell in row] for row in table.extract())
+            page_rows = [[squash(cell or "") for cell in row] for table in tables for row in table.extract()]
+            rows.extend(page_rows)
             boxes = [t.bbox for t in tables]
             outside = body.filter(lambda obj: not any(_inside(obj, box) for box in boxes))
             texts.append(outside.extract_text() or "")
-    return "\n".join(texts), rows
+            pages.append(squash(texts[-1]) + "".join(cell for row in page_rows for cell in row))
+    return texts, rows, pages
 
 
 def _inside(obj: dict, box: tuple[float, float, float, float]) -> bool:
     x0, top, x1, bottom = box
     return obj.get("x0", -1) >= x0 - 1 and obj.get("x1", 1e9) <= x1 + 1 and obj.get("top", -1) >= top - 1 \
         and obj.get("bottom", 1e9) <= bottom + 1
+
+
+def pdf_all_text(data: bytes) -> str:
+    """All text of the PDF body page by page, table cells kept whole (whitespace removed)."""
+    return "".join(_pdf_parts(data)[2])
+
+
+def is_subsequence(needle: str, haystack: str) -> bool:
+    """Whether the characters of ``needle`` occur in ``haystack`` in order (gaps allowed)."""
+    chars = iter(haystack)
+    return all(char in chars for char in needle)
 
 
 def without_repeated_headers(rows: list[list[str]]) -> list[list[str]]:
