@@ -80,5 +80,5 @@ def test_attachment_note_lists_every_attachment(doctype):
     paragraphs = docx_content(generate(doctype.slug, data, ("docx",)).files["docx"])[0]
     start = next(n for n, p in enumerate(paragraphs) if p.startswith("附件："))
     block = paragraphs[start:start + 4]
-    numbered = [p.lstrip("\u3000") for p in block if "甲表" in p or "乙表" in p]
+    numbered = [p.lstrip("\u3000").removeprefix("附件：") for p in block if "甲表" in p or "乙表" in p]
     assert len(numbered) == 2 and int(numbered[1][0]) == int(numbered[0][0]) + 1
