@@ -32,9 +32,13 @@ def money_in_words(value: Decimal | str | int) -> str:
     return "人民币" + amount_in_words(value)
 
 
-def join_cn(items: list[str], separator: str = "、") -> str:
-    """Join phrases with the Chinese enumeration comma (顿号)."""
-    return separator.join(items)
+def join_cn(items: list[str]) -> str:
+    """Join phrases with 顿号; titles in 书名号 stand side by side without one (GB/T 15834)."""
+    joined = ""
+    for n, item in enumerate(items):
+        titles = n and items[n - 1].endswith("》") and item.startswith("《")
+        joined += ("" if titles or n == 0 else "、") + item
+    return joined
 
 
 def cn_date(value: date) -> str:

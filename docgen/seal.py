@@ -8,7 +8,7 @@ import math
 
 from PIL import Image, ImageDraw, ImageFont
 
-from docgen.render.fonts import FONT_DIR
+from docgen.fonts import FONT_DIR
 
 FONT = FONT_DIR / "FandolSong-Bold.otf"
 RED = (230, 0, 18, 255)

@@ -26,7 +26,7 @@ from docgen.calendar import default_calendar  # noqa: E402
 from docgen.doctypes.common import BuildEnv  # noqa: E402
 from docgen.doctypes.registry import load_registry  # noqa: E402
 from docgen.render import render_docx, render_pdf  # noqa: E402
-from docgen.render.fonts import FONT_DIR  # noqa: E402
+from docgen.fonts import FONT_DIR  # noqa: E402
 from docgen.render.pdf import harfbuzz_subset_available  # noqa: E402
 
 COLD_SNIPPET = """

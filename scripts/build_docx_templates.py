@@ -1,10 +1,11 @@
 """Generate templates/docx/<slug>.docx for every document type.
 
-Usage: python scripts/build_docx_templates.py [slug ...]
+Usage: python scripts/build_docx_templates.py [slug ...] [--out DIR]
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 from typing import Callable
@@ -130,12 +131,16 @@ BUILDERS: dict[str, Callable[[TemplateWriter], str]] = {
 LANDSCAPE = {"disclosure"}
 
 
-def main(slugs: list[str]) -> None:
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for slug in slugs or list(BUILDERS):
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("slugs", nargs="*", help="types to build (default: all)")
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="output directory")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for slug in args.slugs or list(BUILDERS):
         writer = TemplateWriter(landscape=slug in LANDSCAPE)
         title = BUILDERS[slug](writer)
-        path = OUT_DIR / f"{slug}.docx"
+        path = args.out / f"{slug}.docx"
         writer.save(path, title)
         print(path)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from docgen.render.fonts import COVERAGE_FILE, write_coverage_file  # noqa: E402
+from docgen.fonts import COVERAGE_FILE, write_coverage_file  # noqa: E402
 
 write_coverage_file()
 print(COVERAGE_FILE)

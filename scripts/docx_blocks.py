@@ -8,10 +8,7 @@ hand in Word or WPS; rerunning the script overwrites such edits.
 
 from __future__ import annotations
 
-import copy
 import io
-import re
-import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -21,6 +18,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor, Twips
+
+from docx_xml import make_landscape, replace_sentinels, rule_table, schema_order, set_char_spacing, set_fonts, \
+    with_w_namespace
 
 FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
 RED = RGBColor(0xE6, 0x00, 0x12)
@@ -34,24 +34,8 @@ SENTINELS = {"987601": "{{ signature.name_right|char_twips }}", "987602": "{{ si
              str(MARK_SIZE_SENTINEL): "{{ (mark_size * 2)|int }}"}
 
 
-def _fonts(rpr_owner, name: str) -> None:
-    """Set every script slot to one face and drop theme fonts, which would override it."""
-    rpr = rpr_owner.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in list(fonts.attrib):
-        if attr.endswith("Theme"):
-            del fonts.attrib[attr]
-    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(slot), name)
 
 
-def _char_spacing(rpr_owner, twentieths: int) -> None:
-    spacing = OxmlElement("w:spacing")
-    spacing.set(qn("w:val"), str(twentieths))
-    rpr_owner.get_or_add_rPr().append(spacing)
 
 
 class TemplateWriter:
@@ -76,7 +60,7 @@ class TemplateWriter:
         section.footer_distance = Mm(23)  # puts the page number's top 7 mm under the text block
         section.start_type = WD_SECTION.NEW_PAGE
         if landscape:
-            _landscape(section)
+            make_landscape(section)
         grid = section._sectPr.find(qn("w:docGrid"))
         if grid is None:
             grid = OxmlElement("w:docGrid")
@@ -123,9 +107,9 @@ class TemplateWriter:
         if lang is not None:
             lang.set(qn("w:eastAsia"), "zh-CN")
         normal = styles["Normal"]
-        _fonts(normal.element, FANGSONG)
+        set_fonts(normal.element, FANGSONG)
         normal.font.size = Pt(BODY_PT)
-        _char_spacing(normal.element, -5)  # −0.25 pt: 28 characters on a 156 mm line
+        set_char_spacing(normal.element, -5)  # −0.25 pt: 28 characters on a 156 mm line
         fmt = normal.paragraph_format
         fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, PITCH
         fmt.space_before = fmt.space_after = Pt(0)
@@ -162,12 +146,12 @@ class TemplateWriter:
         style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = self.doc.styles["Normal"]
         style.quick_style = True
-        _fonts(style.element, face)
+        set_fonts(style.element, face)
         style.font.size = Pt(size)
         if color is not None:
             style.font.color.rgb = color
         if spacing is not None:
-            _char_spacing(style.element, spacing)
+            set_char_spacing(style.element, spacing)
         fmt = style.paragraph_format
         if align is not None:
             fmt.alignment = align
@@ -209,7 +193,7 @@ class TemplateWriter:
             line.paragraph_format.left_indent = line.paragraph_format.right_indent = CHAR
             line.add_run().add_tab()
             line.add_run("签发人：")
-            _fonts(line.add_run("{{ signer }}")._r, KAITI)
+            set_fonts(line.add_run("{{ signer }}")._r, KAITI)
             line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH - CHAR * 2, alignment=2)
         else:
             self.tag("if doc_number_text")
@@ -222,7 +206,7 @@ class TemplateWriter:
     def landscape_section(self) -> None:
         """Start a new page in landscape (tables), keeping the page-number footers."""
         section = self.doc.add_section(WD_SECTION.NEW_PAGE)
-        _landscape(section)
+        make_landscape(section)
 
     def attachment_heading(self, label: str, title: str) -> None:
         """附件 page top: 附件N in 黑体 at the left of line 1, the title centred on line 3."""
@@ -237,7 +221,7 @@ class TemplateWriter:
         ``columns`` holds (header, width in mm, cell expression, centred).
         """
         table = self.doc.add_table(rows=4, cols=len(columns))
-        _grid_table(table, [Mm(width) for _, width, _, _ in columns])
+        rule_table(table, [Mm(width) for _, width, _, _ in columns])
         header, opening, body, closing = table.rows
         header._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
         opening.cells[0].paragraphs[0].add_run(f"{{%tr for {loop} %}}")
@@ -341,7 +325,7 @@ class TemplateWriter:
             '<w:tblLayout w:type="fixed"/>',
             '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>',
         ):
-            tbl_pr.append(parse_xml(_with_ns(xml)))
+            tbl_pr.append(parse_xml(with_w_namespace(xml)))
         table._tbl.tblGrid.gridCol_lst[0].w = TEXT_WIDTH
         for row in table.rows:
             row.cells[0].width = TEXT_WIDTH
@@ -366,88 +350,19 @@ class TemplateWriter:
         props.comments = "docgen 文书模板：双花括号内为数据占位符，请勿删除；可修改文字与格式。"
         for part in [self.doc.element, self.doc.styles.element] + [
                 f._element for section in self.doc.sections for f in (section.footer, section.even_page_footer)]:
-            _schema_order(part)
+            schema_order(part)
         buffer = io.BytesIO()
         self.doc.save(buffer)
-        path.write_bytes(_replace_sentinels(buffer.getvalue()))
+        path.write_bytes(replace_sentinels(buffer.getvalue(), SENTINELS))
 
 
-def _landscape(section) -> None:
-    """A4 landscape with the portrait text block turned: 225 × 156 mm."""
-    from docx.enum.section import WD_ORIENT
-
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    section.top_margin, section.bottom_margin = Mm(28), Mm(26)
-    section.left_margin, section.right_margin = Mm(37), Mm(35)
-    section.footer_distance = Mm(14)
 
 
-def _grid_table(table, widths: list) -> None:
-    """Fixed-width table with 0.5 pt rules all round."""
-    tbl_pr = table._tbl.tblPr
-    for child in list(tbl_pr):
-        tbl_pr.remove(child)
-    total = sum(w.twips for w in widths)
-    for xml in (
-        f'<w:tblW w:w="{total}" w:type="dxa"/>',
-        '<w:jc w:val="center"/>',
-        '<w:tblBorders>' + "".join(f'<w:{edge} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-                                    for edge in ("top", "left", "bottom", "right", "insideH", "insideV")) + '</w:tblBorders>',
-        '<w:tblLayout w:type="fixed"/>',
-        '<w:tblCellMar><w:top w:w="40" w:type="dxa"/><w:left w:w="60" w:type="dxa"/>'
-        '<w:bottom w:w="40" w:type="dxa"/><w:right w:w="60" w:type="dxa"/></w:tblCellMar>',
-    ):
-        tbl_pr.append(parse_xml(_with_ns(xml)))
-    for column, width in zip(table._tbl.tblGrid.gridCol_lst, widths):
-        column.w = width
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths):
-            cell.width = width
 
 
-# Child order of w:pPr and w:rPr in the OOXML schema (ECMA-376 CT_PPr, CT_RPr); Word rejects other orders.
-PPR_ORDER = (
-    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
-    "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd "
-    "snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
-    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange").split()
-RPR_ORDER = (
-    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
-    "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs "
-    "em lang eastAsianLayout specVanish oMath").split()
 
 
-def _schema_order(root) -> None:
-    """Put pPr and rPr children in schema order: python-docx appends some of ours last."""
-    for tag, sequence in ((qn("w:pPr"), PPR_ORDER), (qn("w:rPr"), RPR_ORDER)):
-        rank = {qn(f"w:{name}"): n for n, name in enumerate(sequence)}
-        for props in root.iter(tag):
-            children = list(props)
-            ordered = sorted(children, key=lambda child: rank.get(child.tag, len(rank)))
-            if ordered != children:
-                for child in children:
-                    props.remove(child)
-                props.extend(ordered)
 
 
-def _with_ns(xml: str) -> str:
-    """Declare the w: namespace on the outermost element of an XML snippet."""
-    return re.sub(r"^<([\w:]+)", lambda m: f"<{m.group(1)} {nsdecls('w')}", xml, count=1)
 
 
-def _replace_sentinels(docx: bytes) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(docx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "word/document.xml":
-                text = data.decode("utf-8")
-                for number, expression in SENTINELS.items():
-                    text = text.replace(f'"{number}"', f'"{expression}"')
-                data = text.encode("utf-8")
-            info = copy.copy(item)
-            info.date_time = (2024, 1, 1, 0, 0, 0)  # reproducible bytes
-            target.writestr(info, data)
-    return out.getvalue()

@@ -10,6 +10,8 @@ VENV="${VENV:-.venv}"
 PYTHON="${PYTHON:-python3}"
 
 debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 shared-mime-info)
+# Debian's own python3 needs python3-venv for `python3 -m venv`; other Pythons (pyenv) bring it along.
+"$PYTHON" -c "import ensurepip" 2>/dev/null || debs+=(python3-venv)
 if [ "$mode" = test ]; then
   debs+=(poppler-utils libreoffice-writer-nogui)
 fi
@@ -22,7 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "==> apt-get install ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
     echo "!! 缺少系统软件包：${missing[*]}" >&2
     echo "!! 请以 root 运行：apt-get install ${missing[*]}" >&2
@@ -31,7 +33,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-stamp="$VENV/.docgen-installed"
+extras=""
+[ "$mode" = test ] && extras="[test]"
+stamp="$VENV/.docgen-installed-$mode"
 if [ ! -x "$VENV/bin/python" ]; then
   echo "==> creating $VENV"
   "$PYTHON" -m venv "$VENV"
@@ -39,6 +43,6 @@ fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "==> installing docgen into $VENV"
   "$VENV/bin/pip" install -q --upgrade pip
-  "$VENV/bin/pip" install -q -e ".[test]"
+  "$VENV/bin/pip" install -q -e ".$extras"
   touch "$stamp"
 fi

@@ -13,7 +13,6 @@ from docgen import create_app
 from docgen.doctypes.registry import DocType, load_registry
 from docgen.generate import Generated, generate
 
-DATA_DIR = Path(__file__).parent / "data"
 REGISTRY = load_registry()
 SAMPLES = [(slug, path) for slug, t in REGISTRY.items() for path in t.samples]
 

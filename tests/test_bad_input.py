@@ -86,7 +86,7 @@ def test_rare_hanzi_get_real_glyphs(doctype: DocType):
 
 @pytest.mark.parametrize("value", ["执法\U0001fb00检查", "\U0010fffd", "私用区\ue000"])
 def test_unprintable_characters_are_refused_with_the_field(doctype: DocType, value: str):
-    from docgen.render.fonts import unsupported_characters
+    from docgen.fonts import unsupported_characters
     assert unsupported_characters(value), "precondition: no bundled font draws this"
     data = doctype.load_sample()
     path = long_text_path(doctype, data)

@@ -14,7 +14,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from docgen.render.fonts import FONT_DIR
+from docgen.fonts import FONT_DIR
 
 from readers import assert_in_order, docx_text_blocks
 

@@ -93,6 +93,6 @@ def test_a_template_typo_fails_loudly(tmp_path: Path, doctype: DocType):
 
 
 def test_font_coverage_file_matches_the_fonts():
-    from docgen.render import fonts
+    from docgen import fonts
 
     assert fonts.covered_codepoints().ranges == fonts.scan_fonts().ranges, "run scripts/build_font_coverage.py"

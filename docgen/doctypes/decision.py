@@ -9,7 +9,7 @@ from docgen.dates import format_date_cn, parse_iso_date
 from docgen.doctypes.common import BuildEnv, common_context, date_field, obj, text, text_list
 from docgen.doctypes.deadline import deadline_order_issues, deadline_schema, resolve_deadline
 from docgen.errors import InvalidData, Issue
-from docgen.filters import chinese_numeral
+from docgen.filters import chinese_numeral, join_cn
 
 SLUG = "decision"
 TITLE = "行政执法监督决定书"
@@ -73,7 +73,7 @@ def build_context(data: dict[str, Any], env: BuildEnv) -> dict[str, Any]:
         history_text=_history(data["opinion"], issued),
         facts=data["facts"],
         reasons=data["reasons"],
-        basis_text=f"依据{'、'.join(data['legal_basis'])}的规定，{context['we']}决定如下：",
+        basis_text=f"依据{join_cn(data['legal_basis'])}的规定，{context['we']}决定如下：",
         decision_items=items,
         report_text=f"你单位应当按期履行本决定，并{report_due}将履行情况书面报告{report_to}，同时抄送{opinion_issuer}。",
         review_text=(f"你单位对本决定有异议的，可以自收到本决定书之日起{review.get('days', 10)}日内"

@@ -9,7 +9,7 @@ from docgen.dates import format_date_cn, parse_iso_date
 from docgen.doctypes.common import BuildEnv, common_context, date_field, obj, text, text_list
 from docgen.doctypes.deadline import deadline_order_issues, deadline_schema, resolve_deadline
 from docgen.errors import InvalidData, Issue
-from docgen.filters import chinese_numeral
+from docgen.filters import chinese_numeral, join_cn
 
 SLUG = "opinion"
 TITLE = "行政执法监督意见书"
@@ -95,7 +95,7 @@ def _intro(sup: dict[str, Any], we: str) -> str:
     start, end = parse_iso_date(sup["start_date"]), parse_iso_date(sup["end_date"])
     period = format_date_cn(start) if start == end else f"{format_date_cn(start)}至{format_date_cn(end)}"
     scope = f"对你单位{sup['scope']}" if "scope" in sup else "对你单位行政执法案卷"
-    return (f"根据{'、'.join(sup['basis'])}等规定，{period}，{we}{scope}开展了{sup['activity']}，"
+    return (f"根据{join_cn(sup['basis'])}等规定，{period}，{we}{scope}开展了{sup['activity']}，"
             f"共评查案卷{sup['case_count']}卷。经评查，发现你单位在行政执法工作中存在以下问题，"
             "现提出监督意见如下：")
 
@@ -118,7 +118,7 @@ def _problem_text(problem: dict[str, Any]) -> str:
     description = problem["description"].rstrip("。；;.，, ")
     cases = "、".join(problem["case_numbers"])
     provisions = problem.get("provisions", [])
-    breach = f"；不符合{'、'.join(provisions)}的规定" if provisions else ""
+    breach = f"；不符合{join_cn(provisions)}的规定" if provisions else ""
     return f"{description}（涉及案卷：{cases}{breach}）。"
 
 

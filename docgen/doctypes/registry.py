@@ -31,8 +31,9 @@ class DocType:
         self.docx_template: Path = settings.template_dir / "docx" / f"{self.slug}.docx"
         self.html_template: str = f"{self.slug}.html"
         # The typical sample (<slug>.json) first, then variants (<slug>-long.json …).
-        self.samples: list[Path] = sorted(settings.sample_dir.glob(f"{self.slug}*.json"),
-                                          key=lambda p: (p.stem != self.slug, p.name))
+        typical = settings.sample_dir / f"{self.slug}.json"
+        variants = sorted(settings.sample_dir.glob(f"{self.slug}-*.json"))
+        self.samples: list[Path] = ([typical] if typical.is_file() else []) + variants
         self.validator: Draft202012Validator = make_validator(self.schema)
 
     def __repr__(self) -> str:

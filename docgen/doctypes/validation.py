@@ -9,7 +9,7 @@ from jsonschema.exceptions import ValidationError
 
 from docgen.dates import parse_iso_date
 from docgen.errors import Issue
-from docgen.render.fonts import unsupported_characters
+from docgen.fonts import unsupported_characters
 
 _TYPE_NAMES = {
     "string": "文本", "integer": "整数", "number": "数字", "boolean": "布尔值（true/false）",

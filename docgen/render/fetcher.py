@@ -8,7 +8,7 @@ from pathlib import Path
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from docgen.render.fonts import FONT_DIR
+from docgen.fonts import FONT_DIR
 
 ASSET_SCHEME = "docgen-asset:"
 LOG = logging.getLogger(__name__)

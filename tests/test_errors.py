@@ -1,0 +1,34 @@
+"""One error hierarchy: every class has a stable code, a Chinese message and an HTTP status."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from docgen import errors
+
+CLASSES = [c for _, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, errors.DocgenError)]
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=[c.__name__ for c in CLASSES])
+def test_error_class_is_complete(cls):
+    assert cls.__doc__ and cls.__name__ in errors.__doc__, "drawn in the module docstring"
+    assert cls.code.isascii() and cls.code == cls.code.lower()
+    assert 400 <= cls.http_status < 600
+    assert any("\u4e00" <= c <= "\u9fff" for c in cls.message)
+
+
+def test_codes_are_unique():
+    codes = [c.code for c in CLASSES]
+    assert len(codes) == len(set(codes))
+
+
+def test_api_maps_each_class_to_its_status(app):
+    from docgen.api import error_response
+
+    with app.app_context():
+        for cls in CLASSES:
+            error = cls([]) if cls is errors.InvalidData else cls()
+            response, status = error_response(error)
+            assert status == cls.http_status and response.get_json()["code"] == cls.code
