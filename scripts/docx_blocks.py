@@ -266,6 +266,7 @@ class TemplateWriter:
         name.paragraph_format.keep_with_next = True
         date = self.para("{{ signature.date_text }}", "署名")
         date.paragraph_format.right_indent = Twips(987602)
+        date.paragraph_format.keep_with_next = True  # 附注, when there is one, stays with the date
         self.tag("if note_text")
         self.para("{{ note_text }}", "附注")
         self.tag("endif")
