@@ -113,6 +113,7 @@ def test_unsealed_signature_geometry(data):
 
 def test_attachments_and_imprint_lines(data):
     data["attachments"] = ["问题清单", "整改台账（样表）"]
+    data["imprint"] = {"cc": ["昌吉市人民政府办公室"], "printer": "昌吉市司法局办公室"}
     result = generate("opinion", data)
     paragraphs = docx_paragraphs(result.files["docx"])
     assert "附件：1. 问题清单" in paragraphs and "\u3000\u3000\u30002. 整改台账（样表）" in paragraphs
