@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup setup-test serve test bench templates clean
+.PHONY: setup setup-test serve serve-prod test bench templates clean
 
 setup:
 	@scripts/setup.sh serve
@@ -13,7 +13,14 @@ setup-test:
 	@scripts/setup.sh test
 
 serve: setup
+	$(VENV)/bin/docgen db upgrade
 	$(VENV)/bin/flask --app docgen run --host $(HOST) --port $(PORT)
+
+# Production: several gunicorn workers; numbering, idempotency and the archive live in the database and on disk.
+WORKERS ?= 4
+serve-prod: setup
+	$(VENV)/bin/docgen db upgrade
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --timeout 120 "docgen:create_app()"
 
 test: setup-test
 	$(PY) -m pytest $(PYTEST_ARGS)

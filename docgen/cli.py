@@ -103,6 +103,53 @@ def render(doctype: str, source: str, outdir: Path, fmt: str, as_json: bool) -> 
     _warn(result.warnings)
 
 
+@main.group()
+def db() -> None:
+    """数据库（文书登记簿）。"""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """把数据库升级到最新结构（新库则创建全部表）。"""
+    from docgen.store.migrate import upgrade
+    settings = Settings.from_env()
+    try:
+        upgrade(settings.effective_database_url)
+    except Exception as exc:  # Alembic and the drivers raise many types; the operator needs the message
+        click.echo(f"错误：数据库升级失败：{exc}", err=True)
+        sys.exit(EXIT_FAILURE)
+    click.echo(f"数据库已是最新结构：{_safe_url(settings.effective_database_url)}")
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password."""
+    from sqlalchemy.engine import make_url
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@main.group()
+def token() -> None:
+    """API 令牌。"""
+
+
+@token.command("create")
+@click.option("--role", type=click.Choice(["unit", "judicial"]), default="unit", show_default=True,
+              help="unit：仅本单位；judicial：市司法局，可查看全部单位")
+@click.option("--unit", default=None, help="单位全称（发文机关名称），role=unit 时必填")
+@click.option("--name", default="", help="令牌用途说明，如“执法平台”")
+def token_create(role: str, unit: str | None, name: str) -> None:
+    """创建 API 令牌并打印（只显示这一次，库中只存其哈希）。"""
+    from docgen.store.db import session_scope
+    from docgen.store.tokens import create_token
+    settings = Settings.from_env()
+    try:
+        with session_scope(settings.effective_database_url) as session:
+            secret = create_token(session, role, unit, name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    click.echo(secret)
+
+
 def write_all(outdir: Path, files: dict[str, bytes]) -> list[Path]:
     """Write every file or none: each goes to a temporary name first, then all are renamed."""
     outdir.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,10 @@ Every failure the engine, CLI or API reports is one of these::
     │   ├── MalformedJSON        not JSON, too deep, NaN/Infinity, absurd numbers (400)
     │   ├── UnsupportedMediaType the body is not declared as JSON (415)
     │   └── BadParameter         a query or command-line parameter is wrong (400)
+    ├── Unauthorized             no valid API token (401)
+    ├── Forbidden                the token may not do this (403)
+    ├── NotFound                 no such document, or not one this token may see (404)
+    ├── Conflict                 the request clashes with the registry: number taken, already void (409)
     ├── InvalidData              input fails the schema or a business rule (422)
     ├── UnknownDocType           no document type with that slug (404)
     ├── TemplateProblem          a template is broken: syntax, unknown variable (500)
@@ -82,6 +86,38 @@ class BadParameter(RequestProblem):
 
     code = "bad_parameter"
     message = "参数有误"
+
+
+class Unauthorized(DocgenError):
+    """The request carries no valid API token."""
+
+    code = "unauthorized"
+    http_status = 401
+    message = "需要有效的 API 令牌（Authorization: Bearer …）"
+
+
+class Forbidden(DocgenError):
+    """The token is valid but may not do this."""
+
+    code = "forbidden"
+    http_status = 403
+    message = "无权执行此操作"
+
+
+class NotFound(DocgenError):
+    """No such document, or one this token may not see (the two are not told apart)."""
+
+    code = "not_found"
+    http_status = 404
+    message = "没有找到该文书"
+
+
+class Conflict(DocgenError):
+    """The request clashes with the registry's state."""
+
+    code = "conflict"
+    http_status = 409
+    message = "与现有记录冲突"
 
 
 class InvalidData(DocgenError):

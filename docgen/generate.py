@@ -11,6 +11,7 @@ from docgen.doctypes.common import BuildEnv
 from docgen.doctypes.registry import get_doctype
 from docgen.errors import ConfigurationProblem
 from docgen.render import render_docx, render_pdf
+from docgen.render.marks import Marks
 
 FORMATS = ("docx", "pdf")
 MEDIA_TYPES = {
@@ -46,16 +47,17 @@ def prepare(slug: str, data: Any, settings: Settings | None = None) -> tuple[Any
     return doctype, doctype.build_context(cleaned, env)
 
 
-def generate(slug: str, data: Any, formats: Iterable[str] = FORMATS, settings: Settings | None = None) -> Generated:
-    """Validate and render a document in the requested formats."""
+def generate(slug: str, data: Any, formats: Iterable[str] = FORMATS, settings: Settings | None = None,
+             marks: Marks | None = None) -> Generated:
+    """Validate and render a document in the requested formats, with optional marks (watermark, QR)."""
     settings = settings or Settings.from_env()
     doctype, context = prepare(slug, data, settings)
     result = Generated(slug=slug, warnings=list(context["warnings"]), summary=context.get("internal_summary"))
     for fmt in formats:
         if fmt == "docx":
-            result.files["docx"] = render_docx(doctype.docx_template, context)
+            result.files["docx"] = render_docx(doctype.docx_template, context, marks)
         elif fmt == "pdf":
-            result.files["pdf"] = render_pdf(doctype.html_template, context, settings)
+            result.files["pdf"] = render_pdf(doctype.html_template, context, settings, marks)
         else:
             raise ValueError(f"unknown format {fmt!r}")
     return result

@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+import dataclasses
+
 from docgen import create_app
+from docgen.config import Settings
+from docgen.store.db import session_scope
+from docgen.store.migrate import upgrade
+from docgen.store.tokens import create_token
 from docgen.doctypes.registry import DocType, load_registry
 from docgen.generate import Generated, generate
 
@@ -22,8 +28,21 @@ def sample_id(item: tuple[str, Path]) -> str:
 
 
 @pytest.fixture()
-def app():
-    return create_app({"TESTING": True})
+def settings(tmp_path: Path) -> Settings:
+    """Settings with a fresh SQLite registry and archive in a temporary instance folder."""
+    return dataclasses.replace(Settings.from_env(), instance_dir=tmp_path / "instance")
+
+
+@pytest.fixture()
+def app(settings: Settings):
+    upgrade(settings.effective_database_url)
+    return create_app({"TESTING": True, "DOCGEN_SETTINGS": settings})
+
+
+def make_token(settings: Settings, role: str = "judicial", unit: str | None = None) -> dict[str, str]:
+    """Authorization headers for a new token."""
+    with session_scope(settings.effective_database_url) as session:
+        return {"Authorization": f"Bearer {create_token(session, role, unit)}"}
 
 
 @pytest.fixture()

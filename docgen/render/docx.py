@@ -16,6 +16,7 @@ from lxml import etree
 
 from docgen.errors import ConfigurationProblem, RenderFailure, TemplateProblem
 from docgen.render.jinja_env import docx_environment
+from docgen.render.marks import Marks, mark_docx
 
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 EMU_PER_MM = 36000
@@ -84,8 +85,8 @@ def _parts(inline: Any) -> tuple[Any, Any, Any, Any]:
             inline.find(f"{{{_WP}}}cNvGraphicFramePr"), graphic)
 
 
-def render_docx(template_path: Path, context: dict[str, Any]) -> bytes:
-    """Fill a DOCX template with the context and return the document's bytes."""
+def render_docx(template_path: Path, context: dict[str, Any], marks: Marks | None = None) -> bytes:
+    """Fill a DOCX template with the context, add any marks, and return the document's bytes."""
     tpl = LiteralDocxTemplate(io.BytesIO(template_bytes(template_path)))
     context = dict(context)
     signature = context.get("signature")
@@ -93,6 +94,8 @@ def render_docx(template_path: Path, context: dict[str, Any]) -> bytes:
         context["signature"] = {**signature, "seal": FloatingSeal(tpl, signature["seal"], signature)}
     try:
         tpl.render(context, jinja_env=docx_environment(), autoescape=True)
+        if marks is not None and marks.active:
+            mark_docx(tpl.docx, marks)  # on the rendered tree, so no second parse of the file
         out = io.BytesIO()
         tpl.save(out)
     except TemplateError as exc:

@@ -15,6 +15,7 @@ from docgen.config import Settings
 from docgen.errors import ConfigurationProblem, RenderFailure, TemplateProblem
 from docgen.render.fetcher import AssetFetcher
 from docgen.render.jinja_env import html_environment
+from docgen.render.marks import Marks, mark_html
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # WeasyPrint warns about a missing HarfBuzz-subset; we report it ourselves
@@ -89,10 +90,11 @@ def render_html(template_name: str, context: dict[str, Any], settings: Settings)
         raise TemplateProblem(f"HTML 模板 {template_name} 有误：{exc}") from exc
 
 
-def render_pdf(template_name: str, context: dict[str, Any], settings: Settings | None = None) -> bytes:
-    """Render a document's HTML template to PDF bytes."""
+def render_pdf(template_name: str, context: dict[str, Any], settings: Settings | None = None,
+               marks: Marks | None = None) -> bytes:
+    """Render a document's HTML template, with any marks, to PDF bytes."""
     settings = settings or Settings.from_env()
-    html = render_html(template_name, context, settings)
+    html = mark_html(render_html(template_name, context, settings), marks)
     styles = _styles(settings)
     try:
         with styles.lock:

@@ -1,0 +1,1 @@
+"""Storage: the document registry (SQLAlchemy), official numbering, the file archive, API tokens."""
