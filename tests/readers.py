@@ -83,6 +83,8 @@ def _pdf_parts(data: bytes, bottom_margin_mm: float = 35) -> tuple[list[str], li
     pages: list[str] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
+            # The diagonal 样稿 preview watermark is drawn in glyphs far larger than any text: leave them out.
+            page = page.filter(lambda obj: not (obj.get("object_type") == "char" and obj.get("size", 0) > 100))
             margin = bottom_margin_mm if page.height > page.width else 26
             body = page.crop((0, 0, page.width, page.height - margin * MM + 2))
             # Ruled tables with columns are data tables; a one-column "table" is the ruled 版记.

@@ -74,7 +74,7 @@ def test_hostile_bodies_get_a_clear_4xx(client, body, status, code):
     response = client.post("/api/v1/render/opinion", data=body, content_type="application/json")
     assert response.status_code == status
     payload = response.get_json()
-    assert payload["code"] == code and payload["message"]
+    assert payload["code"] == code and payload["detail"]
 
 
 def test_whole_number_floats_count_as_integers(client):

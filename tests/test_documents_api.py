@@ -170,8 +170,10 @@ def test_types_endpoints(client):
 
 
 def test_preview_has_no_number_and_a_watermark(client):
-    from readers import pdf_all_text
+    from readers import pdf_all_text, pdf_pages
     data = REGISTRY["opinion"].load_sample()
-    text = pdf_all_text(client.post("/api/v1/render/opinion", json=data).data)
-    assert "样" in text and "稿" in text, "the diagonal 样稿 watermark (its letters interleave with the text)"
+    pdf = client.post("/api/v1/render/opinion", json=data).data
+    for page in pdf_pages(pdf):
+        assert "样稿" in page.extract_text(use_text_flow=True), "the diagonal watermark on every page"
+    text = pdf_all_text(pdf)
     assert "昌司执监意〔2025〕7号" not in text and "昌司执监意〔2025〕" in text

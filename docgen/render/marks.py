@@ -31,7 +31,7 @@ class Verification:
     url: str
 
     def lines(self) -> tuple[str, str]:
-        """The two text lines printed beside the QR code (identical in DOCX and PDF)."""
+        """The two text lines printed under the QR code (identical in DOCX and PDF)."""
         return f"核验码：{self.code}", f"扫码或访问 {self.url} 核验真伪"
 
 
@@ -57,6 +57,7 @@ def qr_png(text: str, size_px: int = QR_PX) -> bytes:
         raise ValueError(f"{size_px} px is too small for a {modules}-module QR code")
     raw = io.BytesIO()
     qr.save(raw, kind="png", scale=scale, border=4)
+    raw.seek(0)
     # Whole-pixel modules keep the code crisp; the remainder becomes extra quiet zone.
     symbol = Image.open(raw).convert("L")
     canvas = Image.new("L", (size_px, size_px), 255)
@@ -80,32 +81,48 @@ _HTML_CSS = """<style>
   font: 10.5pt/14pt "仿宋_GB2312", "仿宋", DocgenFangSong, DocgenRareA, DocgenRareB; }
 .docgen-verify img { display: block; width: 20mm; height: 20mm; }
 .docgen-verify p { text-indent: 0; overflow-wrap: anywhere; }
+.docgen-verify .imprint { footnote-policy: block; }
 </style>"""
 _IMPRINT = '<div class="imprint">'
 
 
-def _verify_html(verification: Verification) -> str:
+def _verify_html(verification: Verification) -> tuple[str, str]:
+    """The block's opening (QR and text lines) and its closing tag."""
     lines = "".join(f"<p>{html_escape(line)}</p>" for line in verification.lines())
     src = png_data_uri(qr_png(verification.url))
-    return f'<div class="docgen-verify"><img alt="核验二维码" src="{src}">{lines}</div>\n'
+    return f'<div class="docgen-verify"><img alt="核验二维码" src="{src}">{lines}', "</div>\n"
+
+
+def _insert_verification(html: str, end: int, verification: Verification) -> str:
+    """Put the block at the end of the body, wrapped around the 版记 if there is one.
+
+    The 版记 is a footnote float; inside the unbreakable block (footnote-policy: block) it
+    takes the block to the next page when it does not fit, so both stay on the last page.
+    """
+    opening, closing = _verify_html(verification)
+    start = html.rfind(_IMPRINT, 0, end)
+    close = html.find("</div>", start) if start >= 0 else -1  # the 版记 has no nested div
+    if close < 0:
+        return html[:end] + opening + closing + html[end:]
+    close += len("</div>")
+    return html[:start] + opening + html[start:close] + closing + html[close:]
 
 
 def mark_html(html: str, marks: Marks | None) -> str:
     """The document's HTML with the requested marks injected (unchanged when there are none)."""
     if marks is None or not marks.active:
         return html
-    end = html.rfind("</body>")
-    if end < 0:
-        end = len(html)
     if marks.verification is not None:
-        # Above the 版记 (a footnote float): it must stay on the last page, under the block.
-        imprint = html.rfind(_IMPRINT, 0, end)
-        at = imprint if imprint >= 0 else end
-        html = html[:at] + _verify_html(marks.verification) + html[at:]
-        end = html.rfind("</body>")
-        end = end if end >= 0 else len(html)
+        html = _insert_verification(html, _body_end(html), marks.verification)
+    end = _body_end(html)
     tail = _HTML_CSS + (f'<div class="docgen-preview">{WATERMARK_TEXT}</div>' if marks.preview else "")
     return html[:end] + tail + html[end:]
+
+
+def _body_end(html: str) -> int:
+    """Where ``</body>`` starts (or the end, for a fragment)."""
+    end = html.rfind("</body>")
+    return end if end >= 0 else len(html)
 
 
 # ---------------------------------------------------------------- DOCX
@@ -131,10 +148,8 @@ _WATERMARK_RUN = (
     ' o:allowincell="f" fillcolor="silver" stroked="f"><v:fill opacity=".5"/>'
     '<v:textpath style="font-family:&quot;黑体&quot;;font-size:1pt" string="{text}"/>'
     '<w10:wrap anchorx="page" anchory="page"/></v:shape></w:pict></w:r>')
-
-
 _VML_NS = (nsdecls("w") + ' xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"'
-           ' xmlns:w10="urn:schemas-microsoft-com:office:word"')
+           ' xmlns:w10="urn:schemas-microsoft-com:office:word"')  # python-docx's nsmap lacks the VML ones
 
 
 def _headers(section: Any) -> list[Any]:
@@ -150,16 +165,16 @@ def add_watermark(document: Any) -> None:
     n = 0
     for section in document.sections:
         for header in _headers(section):
-            # Unlinking gives the section its own header part (the templates have none).
+            # Unlinking gives the section its own, empty header part: the templates have none to inherit.
             header.is_linked_to_previous = False
             paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
             n += 1
             paragraph._p.append(parse_xml(_WATERMARK_RUN.format(
-                ns=_VML_NS, shapetype=_SHAPETYPE, n=n, spid=2048 + n,
-                text=WATERMARK_TEXT)))
+                ns=_VML_NS, shapetype=_SHAPETYPE, n=n, spid=2048 + n, text=WATERMARK_TEXT)))
 
 
-_BLOCK_P = ('<w:p {ns}><w:pPr>{keep}<w:snapToGrid w:val="0"/>'
+# keepNext on every paragraph: the block stays together and with the 版记 anchored after it.
+_BLOCK_P = ('<w:p {ns}><w:pPr><w:keepNext/><w:snapToGrid w:val="0"/>'
             '<w:spacing w:before="{before}" w:after="0" w:line="{line}" w:lineRule="{rule}"/>'
             '<w:ind w:left="0" w:right="0" w:firstLine="0"/><w:jc w:val="left"/></w:pPr>{runs}</w:p>')
 _BLOCK_RUN = ('<w:r><w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}"/>'
@@ -168,17 +183,15 @@ _BLOCK_RUN = ('<w:r><w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsi
 
 
 def _verify_paragraphs(document: Any, verification: Verification) -> list[Any]:
-    """The QR picture paragraph and the two text lines, kept together on one page."""
+    """The QR picture paragraph (one body line above it) and the two 10.5 pt text lines."""
     ns = nsdecls("w")
-    picture = parse_xml(_BLOCK_P.format(ns=ns, keep="<w:keepNext/>", before=579, line=240, rule="auto",
-                                        runs=f"<w:r><w:drawing/></w:r>"))
+    picture = parse_xml(_BLOCK_P.format(ns=ns, before=579, line=240, rule="auto", runs="<w:r><w:drawing/></w:r>"))
     inline = document.part.new_pic_inline(io.BytesIO(qr_png(verification.url)), Mm(QR_MM), Mm(QR_MM))
     picture.find(f"{qn('w:r')}/{qn('w:drawing')}").append(inline)
-    first, second = verification.lines()
     return [picture] + [
-        parse_xml(_BLOCK_P.format(ns=ns, keep=keep, before=0, line=280, rule="exact",
+        parse_xml(_BLOCK_P.format(ns=ns, before=0, line=280, rule="exact",
                                   runs=_BLOCK_RUN.format(font=FANGSONG_DOCX, text=xml_escape(text))))
-        for keep, text in (("<w:keepNext/>", first), ("", second))]
+        for text in verification.lines()]
 
 
 def _is_trailing(element: Any) -> bool:

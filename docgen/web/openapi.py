@@ -73,8 +73,9 @@ def _document_paths(registry: dict[str, DocType]) -> dict[str, Any]:
                                    **_problem_responses(400, 401, 403, 409, 413, 415, 422)}},
             "get": {"operationId": "list_documents", "summary": "文书列表", "security": auth,
                     "parameters": [{"name": n, "in": "query", "schema": s} for n, s in (
-                        ("type", {"type": "string"}), ("unit", {"type": "string"}), ("year", {"type": "integer"}),
-                        ("q", {"type": "string"}), ("page", {"type": "integer", "minimum": 1}))],
+                        ("type", {"type": "string"}), ("unit", {"type": "string"}),
+                        ("year", {"type": "integer", "minimum": 2000, "maximum": 2100}), ("q", {"type": "string"}),
+                        ("page", {"type": "integer", "minimum": 1, "maximum": 100000}))],
                     "responses": {"200": {"description": "一页文书", "content": {"application/json": {"schema": {"type": "object"}}}},
                                   **_problem_responses(400, 401)}},
         },
