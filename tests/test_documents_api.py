@@ -51,10 +51,11 @@ def test_archived_files_come_back_byte_identical(client, judicial):
 
 
 def test_issued_pdf_prints_number_and_verification_code(client, judicial):
-    from readers import pdf_all_text
+    from readers import pdf_full_text, squash
     document = client.post("/api/v1/documents", json=_opinion(), headers=judicial).get_json()
-    text = pdf_all_text(client.get(document["links"]["pdf"], headers=judicial).data)
-    assert "昌司执监意〔2025〕1号" in text and document["verify_code"] in text and "样稿" not in text
+    text = squash(pdf_full_text(client.get(document["links"]["pdf"], headers=judicial).data))
+    assert "昌司执监意〔2025〕1号" in text and "样稿" not in text
+    assert text.count(f"核验码：{document['verify_code']}") == 2, "on both pages"
 
 
 def test_void_keeps_the_number_used(client, judicial):

@@ -1,4 +1,4 @@
-"""Marks: the 样稿 preview watermark and the verification block (QR + code), in DOCX and PDF."""
+"""Marks: the 样稿 preview watermark and the verification mark (QR + code on every page), in DOCX and PDF."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import zipfile
 import pdfplumber
 import pytest
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm
 import segno
 from PIL import Image, ImageOps
 
@@ -99,55 +98,56 @@ def test_preview_docx_body_is_untouched(slug):
     assert docx_paragraphs(marked(slug, PREVIEW).files["docx"]) == docx_paragraphs(plain(slug).files["docx"])
 
 
-# ---------------------------------------------------------------- verification block
+# ---------------------------------------------------------------- verification mark (every page)
+
+
+def _footer_chars(page) -> str:  # type: ignore[no-untyped-def]
+    bottom = (26 if page.width > page.height else 35) * MM
+    return squash("".join(c["text"] for c in page.chars if c["top"] > page.height - bottom))
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_verification_on_the_last_pdf_page(slug):
-    pdf = marked(slug, VERIFY).files["pdf"]
-    last = squash(_page_texts(pdf)[-1])
-    assert squash(f"核验码：{CODE}") in last and URL in last
+def test_verification_on_every_pdf_page_opposite_the_number(slug):
+    pdf = marked(slug, VERIFY, len(REGISTRY[slug].samples) - 1).files["pdf"]
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        widths = [image["width"] for image in doc.pages[-1].images]
-    assert any(w == pytest.approx(QR_MM * MM, abs=0.5) for w in widths), widths
+        for number, page in enumerate(doc.pages, 1):
+            assert squash(f"核验码：{CODE}") in _footer_chars(page), f"page {number}"
+            [image] = [i for i in page.images if i["top"] > page.height / 2]
+            assert image["width"] == pytest.approx(QR_MM * MM, abs=0.5)
+            numbers = [c for c in page.chars if c["text"] == "—" and c["top"] > image["top"] - 5]
+            qr_left = image["x0"] < page.width / 2
+            assert qr_left == (number % 2 == 1), "the QR stands opposite the page number"
+            assert all((c["x0"] > page.width / 2) == qr_left for c in numbers)
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_verification_ends_the_docx_body(slug):
+def test_verification_costs_no_line(slug):
+    """The mark lives in the bottom margin: the text block is exactly the unmarked one."""
+    def body(pdf: bytes) -> list[str]:
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            return [squash(p.crop((0, 0, p.width, p.height - (26 if p.width > p.height else 35) * MM)).extract_text() or "")
+                    for p in doc.pages]
+    assert body(marked(slug, VERIFY).files["pdf"]) == body(plain(slug).files["pdf"])
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_verification_in_every_docx_footer(slug):
     document = Document(io.BytesIO(marked(slug, VERIFY).files["docx"]))
-    paragraphs = [p for p in document.paragraphs if p.text.strip() or p._p.findall(f".//{qn('w:drawing')}")]
-    picture, *lines = paragraphs[-3:]
-    assert [p.text for p in lines] == [f"核验码：{CODE}", f"扫码或访问 {URL} 核验真伪"]
-    extent = picture._p.find(f".//{qn('wp:extent')}")
-    assert int(extent.get("cx")) == int(extent.get("cy")) == Mm(QR_MM)
-    for paragraph in paragraphs[-3:]:
-        assert paragraph.paragraph_format.first_line_indent == 0
-        assert paragraph.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.LEFT
-    for run in (r for p in lines for r in p.runs):
-        assert run.font.size == Pt(10.5) and run.font.name == "仿宋_GB2312"
-        assert run._r.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
-
-
-@pytest.mark.parametrize("slug", SLUGS)
-def test_verification_says_the_same_in_both_formats(slug):
-    result = marked(slug, VERIFY)
-    assert_same_content(result.files["docx"], result.files["pdf"])
-
-
-def test_verification_keeps_the_imprint_on_the_last_page():
-    """The long decision fills its last page: block and 版记 move to a new page together."""
-    result = marked("decision", VERIFY, 1)
-    last = squash(_page_texts(result.files["pdf"])[-1])
-    assert CODE in last and "印发" in last
-    assert_same_content(result.files["docx"], result.files["pdf"])
+    for section in document.sections:
+        for footer in (section.footer, section.even_page_footer):
+            xml = footer._element.xml
+            assert f"核验码：{CODE}" in xml and "<wp:anchor" in xml and "PAGE" in xml
+            extent = footer._element.find(f".//{qn('wp:extent')}")
+            assert int(extent.get("cx")) == int(extent.get("cy")) == Mm(QR_MM)
+    assert_same_content(marked(slug, VERIFY).files["docx"], marked(slug, VERIFY).files["pdf"])
 
 
 def test_both_marks_together():
     result = marked("opinion", Marks(preview=True, verification=VERIFICATION))
     texts = _page_texts(result.files["pdf"], drop_watermark=True)
-    assert texts[:-1] == _page_texts(marked("opinion", VERIFY).files["pdf"])[:-1]
-    assert CODE in squash(texts[-1])
+    assert texts == _page_texts(marked("opinion", VERIFY).files["pdf"])
     assert b"PowerPlusWaterMarkObject" in _docx_parts(result.files["docx"])["word/header1.xml"]
+    assert f"核验码：{CODE}".encode() in _docx_parts(result.files["docx"])["word/footer1.xml"]
 
 
 @pytest.mark.parametrize("size", [120, QR_PX, 400])
@@ -174,14 +174,13 @@ def test_qr_png_refuses_a_size_too_small():
         qr_png(URL, 20)
 
 
-def test_markup_in_code_and_url_is_escaped():
-    tricky = Verification("A<B&C", "http://127.0.0.1:8000/verify/x?a=1&b=<2>")
-    html = mark_html('<body><p>x</p><div class="imprint"><p>版记</p></div></body>', Marks(verification=tricky))
-    assert "核验码：A&lt;B&amp;C" in html and "a=1&amp;b=&lt;2&gt;" in html
-    assert html.index("核验码") < html.index("版记") < html.index("</body>")
+def test_markup_in_code_is_escaped():
+    tricky = Verification('A<B&C"\\', "http://127.0.0.1:8000/verify/x?a=1&b=<2>")
+    html = mark_html("<body><p>x</p></body>", Marks(verification=tricky))
+    assert "A<B" not in html and '"\\' not in html.split("核验码")[1][:20]
     doctype, context = prepare("opinion", REGISTRY["opinion"].load_sample())
-    paragraphs = docx_paragraphs(render_docx(doctype.docx_template, context, Marks(verification=tricky)))
-    assert paragraphs[-2:] == [f"核验码：{tricky.code}", f"扫码或访问 {tricky.url} 核验真伪"]
+    document = Document(io.BytesIO(render_docx(doctype.docx_template, context, Marks(verification=tricky))))
+    assert "核验码：A&lt;B&amp;C" in document.sections[0].footer._element.xml
 
 
 # ---------------------------------------------------------------- no marks, no cost
@@ -200,7 +199,8 @@ def test_without_marks_the_docx_is_unchanged(slug, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("marks code ran although no mark was asked for")
 
-    monkeypatch.setattr(docx_render, "mark_docx", refuse)
+    monkeypatch.setattr(docx_render, "add_verification", refuse)
+    monkeypatch.setattr(docx_render, "add_watermark", refuse)
     for marks in (None, Marks()):
         after = render_docx(doctype.docx_template, context, marks)
         # Zip entries carry the time of writing (2 s steps), so compare every part's bytes.

@@ -16,9 +16,9 @@ from lxml import etree
 
 from docgen.errors import ConfigurationProblem, RenderFailure, TemplateProblem
 from docgen.render.jinja_env import docx_environment
-from docgen.render.marks import Marks, mark_docx
+from docgen.render.marks import Marks, add_verification, add_watermark
+from docgen.render.ooxml import float_inline
 
-_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 EMU_PER_MM = 36000
 
 
@@ -58,31 +58,10 @@ class FloatingSeal(InlineImage):
     def _insert_image(self) -> str:
         inline = parse_xml(self.tpl.current_rendering_part.new_pic_inline(
             self.image_descriptor, self.width, self.height).xml)
-        extent, docpr, frame, graphic = _parts(inline)
-        anchor = etree.SubElement(etree.Element("dummy"), f"{{{_WP}}}anchor", nsmap={"wp": _WP})
-        for name, value in (("distT", "0"), ("distB", "0"), ("distL", "0"), ("distR", "0"), ("simplePos", "0"),
-                            ("relativeHeight", "251659264"), ("behindDoc", "0"), ("locked", "0"),
-                            ("layoutInCell", "1"), ("allowOverlap", "1")):
-            anchor.set(name, value)
-        etree.SubElement(anchor, f"{{{_WP}}}simplePos", x="0", y="0")
-        pos_h = etree.SubElement(anchor, f"{{{_WP}}}positionH", relativeFrom="rightMargin")
-        etree.SubElement(pos_h, f"{{{_WP}}}posOffset").text = str(-int((self.right_mm + self.width.mm) * EMU_PER_MM))
-        pos_v = etree.SubElement(anchor, f"{{{_WP}}}positionV", relativeFrom="paragraph")
-        etree.SubElement(pos_v, f"{{{_WP}}}posOffset").text = str(int(self.top_mm * EMU_PER_MM))
-        anchor.append(extent)
-        etree.SubElement(anchor, f"{{{_WP}}}effectExtent", l="0", t="0", r="0", b="0")
-        etree.SubElement(anchor, f"{{{_WP}}}wrapNone")
-        for element in (docpr, frame, graphic):
-            anchor.append(element)
+        x = -int((self.right_mm + self.width.mm) * EMU_PER_MM)
+        anchor = float_inline(inline, "rightMargin", x, "paragraph", int(self.top_mm * EMU_PER_MM))
         xml = etree.tostring(anchor, encoding="unicode")
         return f'</w:t></w:r><w:r><w:drawing>{xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
-
-
-def _parts(inline: Any) -> tuple[Any, Any, Any, Any]:
-    """The children of a wp:inline that a wp:anchor reuses."""
-    graphic = inline.find("{http://schemas.openxmlformats.org/drawingml/2006/main}graphic")
-    return (inline.find(f"{{{_WP}}}extent"), inline.find(f"{{{_WP}}}docPr"),
-            inline.find(f"{{{_WP}}}cNvGraphicFramePr"), graphic)
 
 
 def render_docx(template_path: Path, context: dict[str, Any], marks: Marks | None = None) -> bytes:
@@ -93,9 +72,13 @@ def render_docx(template_path: Path, context: dict[str, Any], marks: Marks | Non
     if signature and signature.get("seal"):
         context["signature"] = {**signature, "seal": FloatingSeal(tpl, signature["seal"], signature)}
     try:
+        if marks is not None and marks.verification is not None:
+            # Footers are templates too: docxtpl renders them from these parts, keeping our QR and its relationship.
+            tpl.init_docx()
+            add_verification(tpl.docx, marks.verification)
         tpl.render(context, jinja_env=docx_environment(), autoescape=True)
-        if marks is not None and marks.active:
-            mark_docx(tpl.docx, marks)  # on the rendered tree, so no second parse of the file
+        if marks is not None and marks.preview:
+            add_watermark(tpl.docx)  # new header parts, after rendering (docxtpl would not see them)
         out = io.BytesIO()
         tpl.save(out)
     except TemplateError as exc:

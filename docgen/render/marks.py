@@ -11,14 +11,14 @@ import segno
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
-from markupsafe import escape as html_escape
 from PIL import Image
 
 from docgen.render.jinja_env import png_data_uri
+from docgen.render.ooxml import float_inline
 
 WATERMARK_TEXT = "样稿"
-QR_MM = 20
-QR_PX = 236  # 20 mm at 300 dpi: sharp in print, small in the file
+QR_MM = 15
+QR_PX = 177  # 15 mm at 300 dpi: sharp in print, small in the file
 QR_DPI = 300
 FANGSONG_DOCX = "仿宋_GB2312"
 
@@ -77,45 +77,39 @@ _HTML_CSS = """<style>
 .docgen-preview { position: fixed; top: 50%; left: 0; right: 0; height: 150pt; margin-top: -75pt;
   z-index: -1; font: 150pt/150pt "黑体", DocgenHei, DocgenRareA, DocgenRareB; letter-spacing: 0.2em;
   text-indent: 0.2em; text-align: center; color: #c8c8c8; opacity: 0.5; transform: rotate(-30deg); }
-.docgen-verify { margin-top: var(--pitch); break-inside: avoid; text-align: left; letter-spacing: 0;
-  font: 10.5pt/14pt "仿宋_GB2312", "仿宋", DocgenFangSong, DocgenRareA, DocgenRareB; }
-.docgen-verify img { display: block; width: 20mm; height: 20mm; }
-.docgen-verify p { text-indent: 0; overflow-wrap: anywhere; }
-.docgen-verify .imprint { footnote-policy: block; }
 </style>"""
-_IMPRINT = '<div class="imprint">'
+# The verification mark sits in the bottom margin of EVERY page, opposite the page number (GB/T 9704
+# puts the number right on odd pages, left on even ones), so it costs no line of the text block.
+_VERIFY_CSS = """<style>
+@page :right {{ @bottom-left {{ {qr} }} @bottom-center {{ {code} text-align: left; }} }}
+@page :left {{ @bottom-right {{ {qr} }} @bottom-center {{ {code} text-align: right; }} }}
+@page landscape:right {{ @bottom-left {{ {qr} }} @bottom-center {{ {code} text-align: left; }} }}
+@page landscape:left {{ @bottom-right {{ {qr} }} @bottom-center {{ {code} text-align: right; }} }}
+</style>"""
+_QR_BOX = 'content: url("{src}"); image-resolution: {dpi}dpi; vertical-align: top; padding-top: 7mm; width: {mm}mm;'
+_CODE_BOX = ('content: "{text}"; vertical-align: top; padding-top: 7mm; font: 9pt/12pt "仿宋_GB2312", "仿宋", '
+             'DocgenFangSong; letter-spacing: 0; color: #333;')
 
 
-def _verify_html(verification: Verification) -> tuple[str, str]:
-    """The block's opening (QR and text lines) and its closing tag."""
-    lines = "".join(f"<p>{html_escape(line)}</p>" for line in verification.lines())
-    src = png_data_uri(qr_png(verification.url))
-    return f'<div class="docgen-verify"><img alt="核验二维码" src="{src}">{lines}', "</div>\n"
+def _verify_css(verification: Verification) -> str:
+    """Margin-box rules that print the QR code and the code on every page."""
+    qr = _QR_BOX.format(src=png_data_uri(qr_png(verification.url)), dpi=QR_DPI, mm=QR_MM)
+    code = _CODE_BOX.format(text=css_string(verification.lines()[0]))
+    return _VERIFY_CSS.format(qr=qr, code=code)
 
 
-def _insert_verification(html: str, end: int, verification: Verification) -> str:
-    """Put the block at the end of the body, wrapped around the 版记 if there is one.
-
-    The 版记 is a footnote float; inside the unbreakable block (footnote-policy: block) it
-    takes the block to the next page when it does not fit, so both stay on the last page.
-    """
-    opening, closing = _verify_html(verification)
-    start = html.rfind(_IMPRINT, 0, end)
-    close = html.find("</div>", start) if start >= 0 else -1  # the 版记 has no nested div
-    if close < 0:
-        return html[:end] + opening + closing + html[end:]
-    close += len("</div>")
-    return html[:start] + opening + html[start:close] + closing + html[close:]
+def css_string(text: str) -> str:
+    """Text safe inside a double-quoted CSS string."""
+    return "".join(c if c.isalnum() or c in "：·- " else f"\\{ord(c):x} " for c in text)
 
 
 def mark_html(html: str, marks: Marks | None) -> str:
     """The document's HTML with the requested marks injected (unchanged when there are none)."""
     if marks is None or not marks.active:
         return html
-    if marks.verification is not None:
-        html = _insert_verification(html, _body_end(html), marks.verification)
     end = _body_end(html)
-    tail = _HTML_CSS + (f'<div class="docgen-preview">{WATERMARK_TEXT}</div>' if marks.preview else "")
+    tail = _HTML_CSS + (_verify_css(marks.verification) if marks.verification is not None else "")
+    tail += f'<div class="docgen-preview">{WATERMARK_TEXT}</div>' if marks.preview else ""
     return html[:end] + tail + html[end:]
 
 
@@ -173,52 +167,33 @@ def add_watermark(document: Any) -> None:
                 ns=_VML_NS, shapetype=_SHAPETYPE, n=n, spid=2048 + n, text=WATERMARK_TEXT)))
 
 
-# keepNext on every paragraph: the block stays together and with the 版记 anchored after it.
-_BLOCK_P = ('<w:p {ns}><w:pPr><w:keepNext/><w:snapToGrid w:val="0"/>'
-            '<w:spacing w:before="{before}" w:after="0" w:line="{line}" w:lineRule="{rule}"/>'
-            '<w:ind w:left="0" w:right="0" w:firstLine="0"/><w:jc w:val="left"/></w:pPr>{runs}</w:p>')
-_BLOCK_RUN = ('<w:r><w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}"/>'
-              '<w:spacing w:val="0"/><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr>'
-              '<w:t xml:space="preserve">{text}</w:t></w:r>')
-
-
-def _verify_paragraphs(document: Any, verification: Verification) -> list[Any]:
-    """The QR picture paragraph (one body line above it) and the two 10.5 pt text lines."""
-    ns = nsdecls("w")
-    picture = parse_xml(_BLOCK_P.format(ns=ns, before=579, line=240, rule="auto", runs="<w:r><w:drawing/></w:r>"))
-    inline = document.part.new_pic_inline(io.BytesIO(qr_png(verification.url)), Mm(QR_MM), Mm(QR_MM))
-    picture.find(f"{qn('w:r')}/{qn('w:drawing')}").append(inline)
-    return [picture] + [
-        parse_xml(_BLOCK_P.format(ns=ns, before=0, line=280, rule="exact",
-                                  runs=_BLOCK_RUN.format(font=FANGSONG_DOCX, text=xml_escape(text))))
-        for text in verification.lines()]
-
-
-def _is_trailing(element: Any) -> bool:
-    """An empty paragraph or a floating table (the 版记) at the end of the body."""
-    if element.tag == qn("w:tbl"):
-        return element.find(f"{qn('w:tblPr')}/{qn('w:tblpPr')}") is not None
-    if element.tag != qn("w:p") or element.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
-        return False
-    has_text = any(t.text for t in element.iter(qn("w:t")))
-    return not has_text and element.find(f".//{qn('w:drawing')}") is None
+def _footers(section: Any) -> list[tuple[Any, bool]]:
+    """A section's footers with whether the page number stands at the right (odd pages)."""
+    return [(section.footer, True), (section.even_page_footer, False)]
 
 
 def add_verification(document: Any, verification: Verification) -> None:
-    """Add the verification block after the last content, above the 版记 as in the PDF."""
-    body = document.element.body
-    children = [child for child in body if child.tag != qn("w:sectPr")]
-    anchor = next((child for child in reversed(children) if not _is_trailing(child)), None)
-    for paragraph in reversed(_verify_paragraphs(document, verification)):
-        if anchor is None:
-            body.insert(0, paragraph)
-        else:
-            anchor.addnext(paragraph)
+    """Print the QR code (floating, in the margin) and the code beside the page number, on every page."""
+    png = qr_png(verification.url)
+    for section in document.sections:
+        text_width = section.page_width - section.left_margin - section.right_margin
+        for footer, number_right in _footers(section):
+            paragraph = footer.paragraphs[0]
+            inline = footer.part.new_pic_inline(io.BytesIO(png), Mm(QR_MM), Mm(QR_MM))
+            x = 0 if number_right else int(text_width) - int(Mm(QR_MM))
+            drawing = parse_xml(f'<w:r {nsdecls("w")}><w:drawing/></w:r>')
+            drawing[0].append(float_inline(inline, "margin", x, "paragraph", 0))
+            code = parse_xml(_CODE_RUN.format(ns=nsdecls("w"), font=FANGSONG_DOCX, text=xml_escape(verification.lines()[0])))
+            gap = parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">\u3000\u3000</w:t></w:r>')
+            runs = paragraph._p.findall(qn("w:r"))
+            paragraph._p.insert(paragraph._p.index(runs[0]), drawing)
+            if number_right:  # 核验码 then the number, at the right
+                runs[0].addprevious(code)
+                runs[0].addprevious(gap)
+            else:  # the number, then 核验码, at the left
+                runs[-1].addnext(code)
+                runs[-1].addnext(gap)
 
 
-def mark_docx(document: Any, marks: Marks) -> None:
-    """Apply the marks to a rendered python-docx Document in place."""
-    if marks.preview:
-        add_watermark(document)
-    if marks.verification is not None:
-        add_verification(document, marks.verification)
+_CODE_RUN = ('<w:r {ns}><w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}"/>'
+             '<w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">{text}</w:t></w:r>')
