@@ -85,3 +85,15 @@ def test_stdin_and_calendar_warning(runner, tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "document.docx").is_file()
     assert "警告：2027年节假日数据缺失" in result.stderr
+
+
+def test_db_upgrade_and_token_create(runner, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("DOCGEN_INSTANCE_DIR", str(tmp_path / "inst"))
+    result = runner.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0 and "数据库已是最新结构" in result.output
+    assert (tmp_path / "inst" / "docgen.sqlite3").is_file()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0, "running it again is harmless"
+    made = runner.invoke(main, ["token", "create", "--unit", "昌吉市市场监督管理局", "--role", "unit"])
+    assert made.exit_code == 0 and made.stdout.strip().startswith("dg_")
+    refused = runner.invoke(main, ["token", "create", "--role", "unit"])
+    assert refused.exit_code != 0 and "必须指定单位" in refused.output

@@ -7,6 +7,8 @@ import multiprocessing
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -76,3 +78,38 @@ def test_sqlite(tmp_path: Path):
 def test_postgresql(tmp_path: Path):
     with postgres_database() as url:
         _assert_consecutive(_run(url, tmp_path / "instance"))
+
+
+def _same_key(args: tuple[str, str, bytes]) -> list[str]:
+    base, token, body = args
+
+    def once(_: int) -> str:
+        request = urllib.request.Request(f"{base}/api/v1/documents", data=body, method="POST", headers={
+            "Content-Type": "application/json", "Authorization": f"Bearer {token}", "Idempotency-Key": "retry-me"})
+        with urllib.request.urlopen(request, timeout=300) as response:
+            payload = json.loads(response.read())
+            return f"{payload['id']} {payload['number']}"
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(once, range(8)))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_concurrent_retries_with_one_key_make_one_document(tmp_path: Path, backend: str):
+    if backend == "postgresql" and not os.environ.get(POSTGRES_ENV):
+        pytest.skip(f"{POSTGRES_ENV} 未设置：需要真实的 PostgreSQL")
+    instance = tmp_path / "instance"
+    with (postgres_database() if backend == "postgresql" else _sqlite(instance)) as url:
+        upgrade(url)
+        with session_scope(url) as session:
+            token = create_token(session, "judicial", None, "retry test")
+        with gunicorn({"DOCGEN_DATABASE_URL": url, "DOCGEN_INSTANCE_DIR": str(instance)}, workers=4) as base:
+            with multiprocessing.get_context("spawn").Pool(4) as pool:
+                answers = [a for chunk in pool.map(_same_key, [(base, token, _body())] * 4) for a in chunk]
+    assert len(answers) == 32 and len(set(answers)) == 1, set(answers)
+    assert answers[0].endswith("〔2025〕1号")
+
+
+@contextmanager
+def _sqlite(instance: Path) -> Iterator[str]:
+    yield f"sqlite:///{instance / 'docgen.sqlite3'}"
