@@ -27,6 +27,7 @@ test: setup-test
 
 bench: setup-test
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+	$(PY) scripts/bench_http.py
 
 templates: setup
 	$(PY) scripts/build_docx_templates.py
