@@ -21,6 +21,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                             JSON_AS_ASCII=False)
     if test_config:
         app.config.update(test_config)
+        if "DOCGEN_SETTINGS" in test_config and "MAX_CONTENT_LENGTH" not in test_config:
+            app.config["MAX_CONTENT_LENGTH"] = test_config["DOCGEN_SETTINGS"].max_content_length
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     from docgen import web

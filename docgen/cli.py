@@ -137,14 +137,16 @@ def token() -> None:
               help="unit：仅本单位；judicial：市司法局，可查看全部单位")
 @click.option("--unit", default=None, help="单位全称（发文机关名称），role=unit 时必填")
 @click.option("--name", default="", help="令牌用途说明，如“执法平台”")
-def token_create(role: str, unit: str | None, name: str) -> None:
+@click.option("--organ-code", "organ_codes", multiple=True,
+              help="本单位可使用的机关代字（可重复），如 --organ-code 昌市监 --organ-code 昌市监罚")
+def token_create(role: str, unit: str | None, name: str, organ_codes: tuple[str, ...]) -> None:
     """创建 API 令牌并打印（只显示这一次，库中只存其哈希）。"""
     from docgen.store.db import session_scope
     from docgen.store.tokens import create_token
     settings = Settings.from_env()
     try:
         with session_scope(settings.effective_database_url) as session:
-            secret = create_token(session, role, unit, name)
+            secret = create_token(session, role, unit, name, organ_codes)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     click.echo(secret)

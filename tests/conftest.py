@@ -39,10 +39,11 @@ def app(settings: Settings):
     return create_app({"TESTING": True, "DOCGEN_SETTINGS": settings})
 
 
-def make_token(settings: Settings, role: str = "judicial", unit: str | None = None) -> dict[str, str]:
+def make_token(settings: Settings, role: str = "judicial", unit: str | None = None,
+               organ_codes: tuple[str, ...] = ()) -> dict[str, str]:
     """Authorization headers for a new token."""
     with session_scope(settings.effective_database_url) as session:
-        return {"Authorization": f"Bearer {create_token(session, role, unit)}"}
+        return {"Authorization": f"Bearer {create_token(session, role, unit, organ_codes=organ_codes)}"}
 
 
 @pytest.fixture()

@@ -85,8 +85,8 @@ def test_idempotency_key(client, judicial):
 
 
 def test_unit_tokens_see_only_their_unit(client, settings, judicial):
-    market = make_token(settings, "unit", REPORT_UNIT)
-    transport = make_token(settings, "unit", "昌吉市交通运输局")
+    market = make_token(settings, "unit", REPORT_UNIT, ("昌市监",))
+    transport = make_token(settings, "unit", "昌吉市交通运输局", ("昌交",))
     opinion = client.post("/api/v1/documents", json=_opinion(), headers=judicial).get_json()  # to 市场监督管理局
     report = REGISTRY["rectification"].load_sample()
     report["doc_number"].pop("seq")
@@ -178,3 +178,59 @@ def test_preview_has_no_number_and_a_watermark(client):
         assert "样稿" in squash(page.extract_text(use_text_flow=True)), "the diagonal watermark on every page"
     text = pdf_all_text(pdf)
     assert "昌司执监意〔2025〕7号" not in text and "昌司执监意〔2025〕" in text
+
+
+def test_a_unit_numbers_only_under_its_own_organ_codes(client, settings, judicial):
+    market = make_token(settings, "unit", REPORT_UNIT, ("昌市监",))
+    report = REGISTRY["rectification"].load_sample()
+    report["doc_number"] = {"organ_code": "昌司执监意", "year": 2025, "seq": 1}
+    refused = client.post("/api/v1/documents", json={"type": "rectification", "data": report}, headers=market)
+    assert refused.status_code == 403 and "昌司执监意" in refused.get_json()["detail"]
+    assert client.post("/api/v1/documents", json=_opinion(), headers=judicial).get_json()["number"].endswith("〔2025〕1号")
+
+
+def test_a_recipient_named_by_another_unit_sees_nothing(client, settings):
+    market = make_token(settings, "unit", REPORT_UNIT, ("昌市监",))
+    transport = make_token(settings, "unit", "昌吉市交通运输局")
+    report = REGISTRY["rectification"].load_sample()
+    report["doc_number"].pop("seq")
+    report["recipient"] = "昌吉市交通运输局"
+    document = client.post("/api/v1/documents", json={"type": "rectification", "data": report}, headers=market).get_json()
+    assert client.get(document["links"]["self"], headers=transport).status_code == 404
+    assert client.get("/api/v1/documents?unit=昌吉市市场监督管理局", headers=transport).get_json()["total"] == 0
+
+
+def test_a_failed_render_does_not_poison_retries(client, judicial, monkeypatch):
+    import docgen.store.documents as registry
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(registry, "generate", broken)
+    headers = {**judicial, "Idempotency-Key": "k1"}
+    assert client.post("/api/v1/documents", json=_opinion(), headers=headers).status_code == 500
+    retry = client.post("/api/v1/documents", json=_opinion(), headers=headers)
+    assert retry.status_code == 409 and retry.get_json()["code"] == "issue_failed"
+    monkeypatch.undo()
+    fresh = client.post("/api/v1/documents", json=_opinion(), headers={**judicial, "Idempotency-Key": "k2"}).get_json()
+    assert fresh["number"].endswith("〔2025〕2号"), "the failed attempt's number stays used"
+
+
+@pytest.mark.parametrize("query", ["year=99999999999999999999", "year=", "page=-1", "q=%00", "unit=a%00b", "bogus=1"])
+def test_bad_query_parameters_are_400(client, judicial, query):
+    response = client.get(f"/api/v1/documents?{query}", headers=judicial)
+    assert response.status_code == 400 and response.content_type == "application/problem+json"
+
+
+def test_nul_in_path_and_reason(client, judicial):
+    assert client.get("/api/v1/documents/a%00b", headers=judicial).status_code == 400
+    document = client.post("/api/v1/documents", json=_opinion(), headers=judicial).get_json()
+    voided = client.post(document["links"]["self"] + "/void", json={"reason": "错\u0000号"}, headers=judicial)
+    assert voided.status_code == 200 and voided.get_json()["void"]["reason"] == "错号"
+
+
+def test_compatibility_ideographs_in_an_organ_code_are_refused(client, judicial):
+    body = _opinion()
+    body["data"]["doc_number"]["organ_code"] = "昌\U0002f852"
+    response = client.post("/api/v1/documents", json=body, headers=judicial)
+    assert response.status_code == 422 and response.get_json()["errors"][0]["code"] == "compatibility_ideograph"

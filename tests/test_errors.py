@@ -25,10 +25,11 @@ def test_codes_are_unique():
 
 
 def test_api_maps_each_class_to_its_status(app):
-    from docgen.api import error_response
+    from docgen.web.problems import error_response
 
     with app.app_context():
         for cls in CLASSES:
             error = cls([]) if cls is errors.InvalidData else cls()
-            response, status = error_response(error)
-            assert status == cls.http_status and response.get_json()["code"] == cls.code
+            response = error_response(error)
+            assert response.status_code == cls.http_status and response.get_json(force=True)["code"] == cls.code
+            assert response.mimetype == "application/problem+json"

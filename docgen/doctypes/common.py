@@ -7,6 +7,7 @@ composes them from here instead of spelling them out again.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -109,6 +110,9 @@ def common_context(data: dict[str, Any], seal_mm: float = 42) -> dict[str, Any]:
     number = data.get("doc_number")
     if number and number["year"] != issued.year:
         raise InvalidData([Issue("/doc_number/year", "year_mismatch", f"文号年份应与成文日期年份（{issued.year}）一致")])
+    if number and unicodedata.normalize("NFC", number["organ_code"]) != number["organ_code"]:
+        # CJK compatibility ideographs look like ordinary hanzi: two such codes would print the same 文号.
+        raise InvalidData([Issue("/doc_number/organ_code", "compatibility_ideograph", "机关代字含有兼容汉字，请改用标准汉字")])
     imprint = data.get("imprint", {})
     return {
         "issuer_name": data["issuer"]["name"],

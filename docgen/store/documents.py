@@ -23,7 +23,7 @@ from docgen.render.marks import Marks, Verification
 from docgen.store.archive import Archive
 from docgen.store.db import session_scope
 from docgen.store.models import Document, IdempotencyKey, utcnow
-from docgen.store.numbering import allocate_number, number_taken
+from docgen.store.numbering import allocate_number, lock_counter, number_taken
 from docgen.store.tokens import Caller
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -51,6 +51,9 @@ def issue_document(settings: Settings, caller: Caller, slug: str, data: Any, key
     cleaned = doctype.validate(data)
     if caller.role != "judicial" and caller.unit != cleaned["issuer"]["name"]:
         raise Forbidden(f"本令牌只能以“{caller.unit}”名义制发文书")
+    number = cleaned.get("doc_number")
+    if number and not caller.may_use(number["organ_code"]):
+        raise Forbidden(f"本令牌不能使用机关代字“{number['organ_code']}”（由管理员在创建令牌时指定）")
     request_hash = _request_hash(slug, cleaned)
     try:
         with session_scope(settings.effective_database_url) as session:
@@ -63,7 +66,7 @@ def issue_document(settings: Settings, caller: Caller, slug: str, data: Any, key
         if twin is None:
             raise Conflict("文号已被使用，请重试或更换文号", code="number_taken") from None
     if twin is not None:
-        return _wait_until_issued(settings, twin), False
+        return _settled_twin(settings, twin), False
     return _render_and_archive(settings, document, slug, cleaned), True
 
 
@@ -84,6 +87,8 @@ def _reserve(session: Session, caller: Caller, slug: str, data: dict[str, Any], 
     """Take the number and record the document as pending, in one short transaction."""
     number = data.get("doc_number")
     organ, year, seq = (number["organ_code"], number["year"], number.get("seq")) if number else (None, None, None)
+    if number and seq is not None:
+        lock_counter(session, organ, year)  # wait for any allocation under way, then look
     if number and seq is not None and number_taken(session, organ, year, seq):
         raise Conflict(f"文号“{document_number(organ, year, seq)}”已被使用", code="number_taken")
     if number and seq is None:
@@ -93,7 +98,8 @@ def _reserve(session: Session, caller: Caller, slug: str, data: dict[str, Any], 
         title=title, organ_code=organ, year=year or int(data["issue_date"][:4]), seq=seq,
         number=document_number(organ, year, seq) if number else "", issue_date=_date(data["issue_date"]),
         status="pending", verify_code="".join(secrets.choice(CODE_ALPHABET) for _ in range(10)),
-        data_json=json.dumps(data, ensure_ascii=False), created_by=caller.name,
+        data_json=json.dumps(data, ensure_ascii=False), created_by=caller.name, created_token_id=caller.token_id,
+        created_by_judicial=caller.role == "judicial",
     )
     session.add(document)
     if key:
@@ -115,7 +121,7 @@ def _render_and_archive(settings: Settings, document: Document, slug: str, data:
     marks = Marks(verification=Verification(document.verify_code, f"{settings.public_url}/verify/{document.verify_code}"))
     try:
         result = generate(slug, numbered, settings=settings, marks=marks)
-    except Exception:
+    except BaseException:  # also a worker being stopped: the record must not stay pending
         with session_scope(settings.effective_database_url) as session:
             session.get(Document, document.id).status = "failed"  # the number stays used, never given again
         raise
@@ -129,14 +135,19 @@ def _render_and_archive(settings: Settings, document: Document, slug: str, data:
     return row
 
 
-def _wait_until_issued(settings: Settings, document_id: str) -> Document:
-    """A retry that raced its first attempt waits for that attempt to finish rendering."""
+def _settled_twin(settings: Settings, document_id: str) -> Document:
+    """The first attempt's document once it is issued; a clear conflict if it failed or is still running."""
     deadline = time.monotonic() + WAIT_FOR_TWIN_SECONDS
     while True:
         with session_scope(settings.effective_database_url) as session:
             row = session.get(Document, document_id)
-        if row.status != "pending" or time.monotonic() > deadline:
+        if row.status in ("issued", "void"):
             return row
+        if row.status == "failed":
+            raise Conflict(f"该 Idempotency-Key 的首次请求生成失败（文号 {row.number or '无'} 已作废处理），请换用新的键重试",
+                           code="issue_failed")
+        if time.monotonic() > deadline:
+            raise Conflict("该 Idempotency-Key 的首次请求仍在处理中，请稍后重试", code="in_progress")
         time.sleep(0.1)
 
 
@@ -144,16 +155,17 @@ def get_document(settings: Settings, caller: Caller, document_id: str) -> Docume
     """A document the caller may see; NotFound otherwise (existence does not leak)."""
     with session_scope(settings.effective_database_url) as session:
         row = session.get(Document, document_id)
-    if row is None or not caller.sees(row.unit, row.recipient):
+    if row is None or not caller.sees(row.unit, row.recipient, row.created_by_judicial):
         raise NotFound()
     return row
 
 
 def list_documents(settings: Settings, caller: Caller, filters: Filters, page: int) -> tuple[list[Document], int]:
     """One page of the documents the caller may see, newest first, and the total count."""
-    query = select(Document).where(Document.status != "pending")
+    query = select(Document).where(Document.status.in_(("issued", "void")))
     if caller.role != "judicial":
-        query = query.where(or_(Document.unit == caller.unit, Document.recipient == caller.unit))
+        query = query.where(or_(Document.unit == caller.unit,
+                                (Document.recipient == caller.unit) & Document.created_by_judicial.is_(True)))
     if filters.doc_type:
         query = query.where(Document.doc_type == filters.doc_type)
     if filters.unit:
@@ -174,15 +186,16 @@ def void_document(settings: Settings, caller: Caller, document_id: str, reason: 
     """Mark a document 作废: the number stays used; who, when and why are recorded."""
     with session_scope(settings.effective_database_url) as session:
         row = session.get(Document, document_id)
-        if row is None or not caller.sees(row.unit, row.recipient):
+        if row is None or not caller.sees(row.unit, row.recipient, row.created_by_judicial):
             raise NotFound()
         if caller.role != "judicial" and caller.unit != row.unit:
             raise Forbidden("只有制发单位或市司法局可以作废该文书")
         if row.status == "void":
             raise Conflict("该文书已作废", code="already_void")
-        if row.status != "issued":
+        if row.status == "pending":
             raise Conflict("该文书尚未制发完成，不能作废", code="not_issued")
-        row.status, row.voided_at, row.voided_by, row.void_reason = "void", utcnow(), caller.name, reason
+        row.status, row.voided_at, row.void_reason = "void", utcnow(), reason
+        row.voided_by = f"{caller.name}（令牌 #{caller.token_id}）"
     return row
 
 

@@ -27,6 +27,14 @@ def next_number(session: Session, organ_code: str, year: int) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
+def lock_counter(session: Session, organ_code: str, year: int) -> None:
+    """Take the counter row's lock without advancing it (so a hand-given number cannot race an allocation)."""
+    stmt = _upsert(session).values(organ_code=organ_code, year=year, last_seq=0)
+    stmt = stmt.on_conflict_do_update(index_elements=[NumberCounter.organ_code, NumberCounter.year],
+                                      set_={"last_seq": NumberCounter.last_seq})
+    session.execute(stmt)
+
+
 def number_taken(session: Session, organ_code: str, year: int, seq: int) -> bool:
     """Whether a document already carries this number (issued, void or failed: a number is used once)."""
     found = session.execute(

@@ -22,17 +22,26 @@ class Caller:
     name: str
     role: str
     unit: str | None
+    organ_codes: tuple[str, ...] = ()
 
-    def sees(self, unit: str, recipient: str | None) -> bool:
-        """A unit sees the documents it issued and those addressed to it; the 司法局 sees all."""
-        return self.role == "judicial" or self.unit in (unit, recipient)
+    def sees(self, unit: str, recipient: str | None, by_judicial: bool) -> bool:
+        """A unit sees what it issued and what the 司法局 side addressed to it; the 司法局 sees all.
+
+        A recipient set by another unit grants nothing: any unit may type any name there.
+        """
+        return self.role == "judicial" or self.unit == unit or (by_judicial and self.unit == recipient)
+
+    def may_use(self, organ_code: str) -> bool:
+        """Whether this token may number documents under ``organ_code``."""
+        return self.role == "judicial" or organ_code in self.organ_codes
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, role: str, unit: str | None, name: str = "") -> str:
+def create_token(session: Session, role: str, unit: str | None, name: str = "",
+                 organ_codes: tuple[str, ...] = ()) -> str:
     """Create a token and return it in clear (the only time it is ever visible)."""
     if role not in ROLES:
         raise ValueError(f"角色应为 {'、'.join(ROLES)} 之一")
@@ -40,7 +49,7 @@ def create_token(session: Session, role: str, unit: str | None, name: str = "") 
         raise ValueError("单位角色的令牌必须指定单位（--unit）")
     token = "dg_" + secrets.token_urlsafe(32)
     session.add(ApiToken(name=name or unit or role, token_hash=_digest(token), role=role,
-                         unit=unit if role == "unit" else None))
+                         unit=unit if role == "unit" else None, organ_codes="\n".join(organ_codes)))
     session.flush()
     return token
 
@@ -50,4 +59,5 @@ def authenticate(session: Session, token: str) -> Caller | None:
     row = session.execute(select(ApiToken).where(ApiToken.token_hash == _digest(token))).scalar_one_or_none()
     if row is None or row.revoked_at is not None:
         return None
-    return Caller(token_id=row.id, name=row.name, role=row.role, unit=row.unit)
+    codes = tuple(code for code in (row.organ_codes or "").split("\n") if code)
+    return Caller(token_id=row.id, name=row.name, role=row.role, unit=row.unit, organ_codes=codes)

@@ -14,6 +14,7 @@ from docgen.errors import BadParameter, UnsupportedMediaType
 from docgen.generate import MEDIA_TYPES, generate, prepare
 from docgen.jsonio import parse_json_document
 from docgen.render.marks import Marks
+from docgen.web.problems import only_query
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
 
@@ -30,6 +31,7 @@ def _settings():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/types")
+@only_query()
 def list_types() -> Response:
     """Every document type with its Chinese title."""
     return jsonify({"types": [{"type": slug, "title": t.title, "description": t.description}
@@ -37,6 +39,7 @@ def list_types() -> Response:
 
 
 @bp.get("/types/<slug>")
+@only_query()
 def show_type(slug: str) -> Response:
     """One type: its JSON Schema and its typical sample."""
     doctype = get_doctype(slug, _settings())
@@ -53,6 +56,7 @@ def _unnumbered(data: Any) -> Any:
 
 
 @bp.post("/render/<slug>")
+@only_query("format")
 def render(slug: str) -> Response:
     """A 样稿 preview of ``slug`` as ?format=pdf (default) or docx, or the internal summary as JSON."""
     fmt = request.args.get("format", "pdf")

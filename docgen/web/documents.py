@@ -13,7 +13,9 @@ from docgen.generate import MEDIA_TYPES
 from docgen.store import documents as registry
 from docgen.store.models import Document
 from docgen.web.api import json_body
+from docgen.text import clean_text
 from docgen.web.auth import current_caller
+from docgen.web.problems import only_query
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
 
@@ -44,6 +46,7 @@ def describe(document: Document) -> dict[str, Any]:
 
 
 @bp.post("")
+@only_query()
 def issue() -> tuple[Response, int]:
     """Issue a document from {type, data}; an Idempotency-Key makes a retry return the same document."""
     caller = current_caller()
@@ -63,17 +66,13 @@ def issue() -> tuple[Response, int]:
 
 
 @bp.get("")
+@only_query("type", "unit", "year", "q", "page")
 def index() -> Response:
     """A page of the documents this token may see: ?type=&unit=&year=&q=&page=."""
     caller = current_caller()
-    args = request.args
-    try:
-        page = int(args.get("page", "1"))
-        year = int(args["year"]) if args.get("year") else None
-    except ValueError as exc:
-        raise BadParameter("page 和 year 应为整数", code="bad_parameter") from exc
-    if page < 1 or page > 100_000:
-        raise BadParameter("page 应为 1 到 100000 之间的整数", code="bad_parameter")
+    args = {key: _text_parameter(key, value) for key, value in request.args.items()}
+    page = _int_parameter(args, "page", 1, 1, 100_000)
+    year = _int_parameter(args, "year", None, 2000, 2100)
     filters = registry.Filters(doc_type=args.get("type") or None, unit=args.get("unit") or None, year=year,
                                q=(args.get("q") or None))
     rows, total = registry.list_documents(_settings(), caller, filters, page)
@@ -81,13 +80,37 @@ def index() -> Response:
                     "page_size": _settings().page_size, "total": total})
 
 
+def _text_parameter(name: str, value: str) -> str:
+    """A query or path parameter: bounded, and free of characters no database should see."""
+    if len(value) > 200 or clean_text(value) != value:
+        raise BadParameter(f"参数 {name} 过长或含有控制字符", code="bad_parameter")
+    return value
+
+
+def _int_parameter(args: dict[str, str], name: str, default: int | None, low: int, high: int) -> int | None:
+    raw = args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadParameter(f"参数 {name} 应为 {low} 到 {high} 之间的整数", code="bad_parameter")
+    return int(raw)
+
+
+@bp.url_value_preprocessor
+def _check_path(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if values and "document_id" in values:
+        _text_parameter("document_id", values["document_id"])
+
+
 @bp.get("/<document_id>")
+@only_query()
 def show(document_id: str) -> Response:
     """One document's description."""
     return jsonify(describe(registry.get_document(_settings(), current_caller(), document_id)))
 
 
 @bp.get("/<document_id>/<any(pdf, docx):fmt>")
+@only_query()
 def download(document_id: str, fmt: str) -> Response:
     """The archived file, byte for byte as issued (ETag: its SHA-256)."""
     document = registry.get_document(_settings(), current_caller(), document_id)
@@ -99,11 +122,13 @@ def download(document_id: str, fmt: str) -> Response:
 
 
 @bp.post("/<document_id>/void")
+@only_query()
 def void(document_id: str) -> Response:
     """Void a document with a reason; its number stays used."""
     caller = current_caller()
     body = json_body()
     reason = body.get("reason") if isinstance(body, dict) else None
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+    reason = clean_text(reason) if isinstance(reason, str) else None
+    if not reason or not reason.strip() or len(reason) > 500:
         raise InvalidData([Issue("/reason", "required", "请填写作废原因（不超过 500 字）")])
     return jsonify(describe(registry.void_document(_settings(), caller, document_id, reason.strip())))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from docgen.errors import DocgenError
+from docgen.errors import BadParameter, DocgenError
 
 LOG = logging.getLogger("docgen")
 TITLES = {400: "请求有误", 401: "未认证", 403: "无权访问", 404: "未找到", 405: "不支持的请求方法", 409: "冲突",
@@ -35,6 +37,23 @@ def error_response(error: DocgenError) -> Response:
     errors = [issue.as_dict() for issue in getattr(error, "issues", [])] or None
     headers = {"WWW-Authenticate": 'Bearer realm="docgen"'} if error.http_status == 401 else None
     return problem(error.http_status, error.code, error.message, errors, headers)
+
+
+def only_query(*allowed: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Refuse query parameters a view does not know (a typo should not be ignored silently)."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            unknown = sorted(set(request.args) - set(allowed))
+            if unknown:
+                known = "、".join(allowed) or "无"
+                raise BadParameter(f"不认识的查询参数“{unknown[0]}”（可用：{known}）", code="unknown_parameter")
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate
 
 
 def register(app: Flask) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
+
 from flask import Blueprint, current_app, render_template
 
 from docgen.store.documents import find_by_code
 
 bp = Blueprint("verify", __name__, template_folder="templates")
+BEIJING = timezone(timedelta(hours=8), "北京时间")
 
 
 @bp.get("/verify/<code>")
@@ -15,4 +18,8 @@ def page(code: str) -> tuple[str, int]:
     document = find_by_code(current_app.config["DOCGEN_SETTINGS"], code[:16]) if code.isalnum() else None
     if document is None or document.status not in ("issued", "void"):
         return render_template("verify.html", document=None, code=code[:16]), 404
-    return render_template("verify.html", document=document, code=document.verify_code), 200
+    voided = None
+    if document.voided_at is not None:  # SQLite returns naive UTC; show the date in Beijing time
+        at = document.voided_at if document.voided_at.tzinfo else document.voided_at.replace(tzinfo=timezone.utc)
+        voided = at.astimezone(BEIJING).strftime("%Y年%-m月%-d日 %H:%M")
+    return render_template("verify.html", document=document, code=document.verify_code, voided_local=voided), 200
