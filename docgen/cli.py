@@ -152,6 +152,32 @@ def token_create(role: str, unit: str | None, name: str, organ_codes: tuple[str,
     click.echo(secret)
 
 
+@token.command("list")
+def token_list() -> None:
+    """列出令牌（编号、角色、单位、机关代字、是否已吊销；不显示令牌本身）。"""
+    from docgen.store.db import session_scope
+    from docgen.store.models import ApiToken
+    with session_scope(Settings.from_env().effective_database_url) as session:
+        for row in session.query(ApiToken).order_by(ApiToken.id):
+            state = "已吊销" if row.revoked_at else "有效"
+            codes = "、".join(c for c in (row.organ_codes or "").split("\n") if c) or "—"
+            click.echo(f"{row.id}\t{row.role}\t{row.unit or '（全部单位）'}\t{codes}\t{row.name}\t{state}")
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    """吊销编号为 TOKEN_ID 的令牌（立即失效，记录保留）。"""
+    from docgen.store.db import session_scope
+    from docgen.store.models import ApiToken, utcnow
+    with session_scope(Settings.from_env().effective_database_url) as session:
+        row = session.get(ApiToken, token_id)
+        if row is None:
+            raise click.BadParameter(f"没有编号为 {token_id} 的令牌", param_hint="TOKEN_ID")
+        row.revoked_at = row.revoked_at or utcnow()
+    click.echo(f"令牌 {token_id} 已吊销")
+
+
 def write_all(outdir: Path, files: dict[str, bytes]) -> list[Path]:
     """Write every file or none: each goes to a temporary name first, then all are renamed."""
     outdir.mkdir(parents=True, exist_ok=True)

@@ -97,3 +97,17 @@ def test_db_upgrade_and_token_create(runner, tmp_path: Path, monkeypatch):
     assert made.exit_code == 0 and made.stdout.strip().startswith("dg_")
     refused = runner.invoke(main, ["token", "create", "--role", "unit"])
     assert refused.exit_code != 0 and "必须指定单位" in refused.output
+
+
+def test_token_list_and_revoke(runner, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("DOCGEN_INSTANCE_DIR", str(tmp_path / "inst"))
+    runner.invoke(main, ["db", "upgrade"])
+    secret = runner.invoke(main, ["token", "create", "--unit", "昌吉市交通运输局", "--organ-code", "昌交"]).stdout.strip()
+    listing = runner.invoke(main, ["token", "list"]).stdout
+    assert "昌吉市交通运输局" in listing and "昌交" in listing and secret not in listing and "有效" in listing
+    assert runner.invoke(main, ["token", "revoke", "1"]).exit_code == 0
+    assert "已吊销" in runner.invoke(main, ["token", "list"]).stdout
+    from docgen import create_app
+    client = create_app({"TESTING": True}).test_client()
+    assert client.get("/api/v1/documents", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    assert runner.invoke(main, ["token", "revoke", "99"]).exit_code != 0
