@@ -234,3 +234,10 @@ def test_compatibility_ideographs_in_an_organ_code_are_refused(client, judicial)
     body["data"]["doc_number"]["organ_code"] = "昌\U0002f852"
     response = client.post("/api/v1/documents", json=body, headers=judicial)
     assert response.status_code == 422 and response.get_json()["errors"][0]["code"] == "compatibility_ideograph"
+
+
+def test_pages_bring_their_own_fonts(client):
+    assert client.get("/assets/fonts/FandolFang-Regular.otf").data[:4] == b"OTTO"
+    for name in ("HanaMinB.ttf", "..%2F..%2Fconfig.py", "fonts.conf", "coverage.txt"):
+        assert client.get(f"/assets/fonts/{name}").status_code == 404
+    assert "/assets/fonts/FandolFang-Regular.otf" in client.get("/verify/NOSUCHCODE").get_data(as_text=True)

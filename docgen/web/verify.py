@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from datetime import timedelta, timezone
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, send_from_directory
 
+from docgen.fonts import FONT_DIR
 from docgen.store.documents import find_by_code
+
+WEB_FONTS = {"FandolFang-Regular.otf", "FandolHei-Regular.otf"}
 
 bp = Blueprint("verify", __name__, template_folder="templates")
 BEIJING = timezone(timedelta(hours=8), "北京时间")
+
+
+@bp.get("/assets/fonts/<name>")
+def font(name: str) -> Response:
+    """The bundled fonts, for pages viewed on a machine without Chinese fonts (used only as a fallback)."""
+    if name not in WEB_FONTS:
+        abort(404)
+    return send_from_directory(FONT_DIR, name, max_age=30 * 24 * 3600)
 
 
 @bp.get("/verify/<code>")
