@@ -237,7 +237,9 @@ def test_compatibility_ideographs_in_an_organ_code_are_refused(client, judicial)
 
 
 def test_pages_bring_their_own_fonts(client):
-    assert client.get("/assets/fonts/FandolFang-Regular.otf").data[:4] == b"OTTO"
+    response = client.get("/assets/fonts/FandolFang-Regular.otf")
+    assert response.data[:4] == b"OTTO"
+    response.close()
     for name in ("HanaMinB.ttf", "..%2F..%2Fconfig.py", "fonts.conf", "coverage.txt"):
         assert client.get(f"/assets/fonts/{name}").status_code == 404
     assert "/assets/fonts/FandolFang-Regular.otf" in client.get("/verify/NOSUCHCODE").get_data(as_text=True)
