@@ -40,11 +40,17 @@ def load_calendar(settings: Settings) -> HolidayCalendar:
 
 def prepare(slug: str, data: Any, settings: Settings | None = None) -> tuple[Any, dict[str, Any]]:
     """Validate ``data`` and build its context; raise InvalidData or UnknownDocType."""
+    doctype, _, context = prepare_cleaned(slug, data, settings)
+    return doctype, context
+
+
+def prepare_cleaned(slug: str, data: Any, settings: Settings | None = None) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """Like ``prepare``, also returning the cleaned data (control characters removed, 10.0 → 10)."""
     settings = settings or Settings.from_env()
     doctype = get_doctype(slug, settings)
     cleaned = doctype.validate(data)
     env = BuildEnv(calendar=load_calendar(settings))
-    return doctype, doctype.build_context(cleaned, env)
+    return doctype, cleaned, doctype.build_context(cleaned, env)
 
 
 def generate(slug: str, data: Any, formats: Iterable[str] = FORMATS, settings: Settings | None = None,

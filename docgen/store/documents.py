@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from docgen.config import Settings
 from docgen.errors import Conflict, Forbidden, NotFound
 from docgen.filters import document_number
-from docgen.generate import generate, prepare
+from docgen.generate import generate, prepare_cleaned
 from docgen.render.marks import Marks, Verification
 from docgen.store.archive import Archive
 from docgen.store.db import session_scope
@@ -47,8 +47,7 @@ def _request_hash(slug: str, data: dict[str, Any]) -> str:
 
 def issue_document(settings: Settings, caller: Caller, slug: str, data: Any, key: str | None = None) -> tuple[Document, bool]:
     """Validate, number, render and archive a document; (document, created). A retried key returns the first."""
-    doctype, context = prepare(slug, data, settings)
-    cleaned = doctype.validate(data)
+    _, cleaned, context = prepare_cleaned(slug, data, settings)
     if caller.role != "judicial" and caller.unit != cleaned["issuer"]["name"]:
         raise Forbidden(f"本令牌只能以“{caller.unit}”名义制发文书")
     number = cleaned.get("doc_number")
