@@ -36,9 +36,7 @@ def opinion(w: TemplateWriter) -> str:
     w.para("{{ deadline_text }}")
     w.para("{{ report_text }}")
     w.para("{{ consequence_text }}")
-    w.attachments()
-    w.signature()
-    w.imprint()
+    w.closing()
     return "行政执法监督意见书"
 
 
@@ -57,9 +55,7 @@ def decision(w: TemplateWriter) -> str:
     w.loop("item in decision_items", "{{ item }}")
     w.para("{{ report_text }}")
     w.para("{{ review_text }}")
-    w.attachments()
-    w.signature()
-    w.imprint()
+    w.closing()
     return "行政执法监督决定书"
 
 
@@ -119,9 +115,7 @@ def disclosure(w: TemplateWriter) -> str:
     w.tag("if cases")
     w.table(DISCLOSURE_COLUMNS, "row in cases")
     w.tag("endif")
-    w.attachments()
-    w.signature()
-    w.imprint()
+    w.closing()
     return "行政执法公示"
 
 

@@ -180,6 +180,12 @@ class TemplateWriter:
         self.tag("endfor")
         self.tag("endif")
 
+    def closing(self) -> None:
+        """What ends every document: 附件说明, signature (and 附注), 版记 — as base.html does for the PDF."""
+        self.attachments()
+        self.signature()
+        self.imprint()
+
     def signature(self) -> None:
         """署名 and 成文日期 with right indents from the context; the seal floats over them.
 

@@ -75,3 +75,20 @@ def test_ledger_starts_a_landscape_page_with_its_heading(data):
     assert "问题来源" not in portrait_text
     document = Document(io.BytesIO(result.files["docx"]))
     assert document.sections[-1].page_width > document.sections[-1].page_height
+
+
+def test_long_ledger_repeats_its_header_on_every_page():
+    from docx.oxml.ns import qn
+
+    from conftest import rendered
+    from readers import pdf_pages
+
+    long_report = next(p for p in REGISTRY["rectification"].samples if p.stem == "rectification-long")
+    result = rendered(long_report)
+    ledger = Document(io.BytesIO(result.files["docx"])).tables[0]
+    assert ledger.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None, "DOCX header row repeats"
+    pages = [p for p in pdf_pages(result.files["pdf"]) if p.width > p.height and p.find_tables()]
+    assert len(pages) >= 3
+    for page in pages:
+        header = [squash(cell or "") for cell in page.find_tables()[0].extract()[0]]
+        assert header[:4] == ["序号", "问题来源", "问题类别", "问题描述"], f"page {page.page_number}"

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from docgen.config import Settings
+from docgen.dates import parse_iso_date
 from docgen.errors import Conflict, Forbidden, NotFound
 from docgen.filters import document_number
 from docgen.generate import generate, prepare_cleaned
@@ -95,7 +96,7 @@ def _reserve(session: Session, caller: Caller, slug: str, data: dict[str, Any], 
     document = Document(
         id=uuid.uuid4().hex, doc_type=slug, unit=data["issuer"]["name"], recipient=data.get("recipient"),
         title=title, organ_code=organ, year=year or int(data["issue_date"][:4]), seq=seq,
-        number=document_number(organ, year, seq) if number else "", issue_date=_date(data["issue_date"]),
+        number=document_number(organ, year, seq) if number else "", issue_date=parse_iso_date(data["issue_date"]),
         status="pending", verify_code="".join(secrets.choice(CODE_ALPHABET) for _ in range(10)),
         data_json=json.dumps(data, ensure_ascii=False), created_by=caller.name, created_token_id=caller.token_id,
         created_by_judicial=caller.role == "judicial",
@@ -105,11 +106,6 @@ def _reserve(session: Session, caller: Caller, slug: str, data: dict[str, Any], 
         session.add(IdempotencyKey(token_id=caller.token_id, key=key, request_hash=request_hash, document_id=document.id))
     session.flush()
     return document
-
-
-def _date(value: str):  # type: ignore[no-untyped-def]
-    from docgen.dates import parse_iso_date
-    return parse_iso_date(value)
 
 
 def _render_and_archive(settings: Settings, document: Document, slug: str, data: dict[str, Any]) -> Document:

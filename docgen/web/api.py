@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
 
+from docgen.config import Settings
 from docgen.doctypes.registry import get_doctype, load_registry
 from docgen.errors import BadParameter, UnsupportedMediaType
 from docgen.generate import MEDIA_TYPES, generate, prepare
@@ -26,7 +27,8 @@ def json_body() -> Any:
     return parse_json_document(request.get_data(cache=False))
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def settings() -> Settings:
+    """The application's docgen settings."""
     return current_app.config["DOCGEN_SETTINGS"]
 
 
@@ -35,14 +37,14 @@ def _settings():  # type: ignore[no-untyped-def]
 def list_types() -> Response:
     """Every document type with its Chinese title."""
     return jsonify({"types": [{"type": slug, "title": t.title, "description": t.description}
-                              for slug, t in load_registry(_settings()).items()]})
+                              for slug, t in load_registry(settings()).items()]})
 
 
 @bp.get("/types/<slug>")
 @only_query()
 def show_type(slug: str) -> Response:
     """One type: its JSON Schema and its typical sample."""
-    doctype = get_doctype(slug, _settings())
+    doctype = get_doctype(slug, settings())
     return jsonify({"type": slug, "title": doctype.title, "description": doctype.description,
                     "schema": doctype.schema, "sample": doctype.load_sample()})
 
@@ -64,9 +66,9 @@ def render(slug: str) -> Response:
         raise BadParameter("format 参数只能是 pdf、docx 或 summary", code="bad_format")
     data = _unnumbered(json_body())
     if fmt == "summary":
-        _, context = prepare(slug, data, _settings())
+        _, context = prepare(slug, data, settings())
         return jsonify({"summary": context.get("internal_summary"), "warnings": context["warnings"]})
-    result = generate(slug, data, (fmt,), _settings(), marks=Marks(preview=True))
+    result = generate(slug, data, (fmt,), settings(), marks=Marks(preview=True))
     response = send_file(io.BytesIO(result.files[fmt]), mimetype=MEDIA_TYPES[fmt],
                          download_name=f"{slug}-样稿.{fmt}", as_attachment=False)
     if result.warnings:
@@ -78,11 +80,11 @@ def render(slug: str) -> Response:
 def openapi() -> Response:
     """The OpenAPI 3.1 description, generated from the type schemas."""
     from docgen.web.openapi import build_spec
-    return jsonify(build_spec(load_registry(_settings())))
+    return jsonify(build_spec(load_registry(settings())))
 
 
 @bp.get("/docs")
 def docs() -> str:
     """A readable page of the API, served from here (no CDN)."""
     from docgen.web.openapi import build_spec
-    return render_template("docs.html", spec=build_spec(load_registry(_settings())))
+    return render_template("docs.html", spec=build_spec(load_registry(settings())))

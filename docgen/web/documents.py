@@ -6,22 +6,18 @@ import io
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, send_file, url_for
+from flask import Blueprint, Response, jsonify, request, send_file, url_for
 
 from docgen.errors import BadParameter, InvalidData, Issue
 from docgen.generate import MEDIA_TYPES
 from docgen.store import documents as registry
 from docgen.store.models import Document
-from docgen.web.api import json_body
+from docgen.web.api import json_body, settings
 from docgen.text import clean_text
 from docgen.web.auth import current_caller
 from docgen.web.problems import only_query
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
-
-
-def _settings():  # type: ignore[no-untyped-def]
-    return current_app.config["DOCGEN_SETTINGS"]
 
 
 def describe(document: Document) -> dict[str, Any]:
@@ -59,7 +55,7 @@ def issue() -> tuple[Response, int]:
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and not 1 <= len(key) <= 200:
         raise BadParameter("Idempotency-Key 长度应为 1–200 个字符", code="bad_idempotency_key")
-    document, created = registry.issue_document(_settings(), caller, body["type"], body["data"], key)
+    document, created = registry.issue_document(settings(), caller, body["type"], body["data"], key)
     response = jsonify(describe(document))
     response.headers["Location"] = url_for("documents.show", document_id=document.id)
     return response, 201 if created else 200
@@ -75,9 +71,9 @@ def index() -> Response:
     year = _int_parameter(args, "year", None, 2000, 2100)
     filters = registry.Filters(doc_type=args.get("type") or None, unit=args.get("unit") or None, year=year,
                                q=(args.get("q") or None))
-    rows, total = registry.list_documents(_settings(), caller, filters, page)
+    rows, total = registry.list_documents(settings(), caller, filters, page)
     return jsonify({"items": [describe(row) for row in rows], "page": page,
-                    "page_size": _settings().page_size, "total": total})
+                    "page_size": settings().page_size, "total": total})
 
 
 def _text_parameter(name: str, value: str) -> str:
@@ -106,15 +102,15 @@ def _check_path(endpoint: str | None, values: dict[str, Any] | None) -> None:
 @only_query()
 def show(document_id: str) -> Response:
     """One document's description."""
-    return jsonify(describe(registry.get_document(_settings(), current_caller(), document_id)))
+    return jsonify(describe(registry.get_document(settings(), current_caller(), document_id)))
 
 
 @bp.get("/<document_id>/<any(pdf, docx):fmt>")
 @only_query()
 def download(document_id: str, fmt: str) -> Response:
     """The archived file, byte for byte as issued (ETag: its SHA-256)."""
-    document = registry.get_document(_settings(), current_caller(), document_id)
-    data = registry.read_file(_settings(), document, fmt)
+    document = registry.get_document(settings(), current_caller(), document_id)
+    data = registry.read_file(settings(), document, fmt)
     name = f"{document.number or document.id}.{fmt}"
     response = send_file(io.BytesIO(data), mimetype=MEDIA_TYPES[fmt], download_name=name, as_attachment=False)
     response.set_etag(document.pdf_sha256 if fmt == "pdf" else document.docx_sha256)
@@ -131,4 +127,4 @@ def void(document_id: str) -> Response:
     reason = clean_text(reason) if isinstance(reason, str) else None
     if not reason or not reason.strip() or len(reason) > 500:
         raise InvalidData([Issue("/reason", "required", "请填写作废原因（不超过 500 字）")])
-    return jsonify(describe(registry.void_document(_settings(), caller, document_id, reason.strip())))
+    return jsonify(describe(registry.void_document(settings(), caller, document_id, reason.strip())))
