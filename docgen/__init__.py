@@ -5,40 +5,39 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask
 
 from docgen.config import Settings
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 LOG = logging.getLogger("docgen")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Flask application factory."""
     settings = Settings.from_env()
+    if test_config and "DOCGEN_SETTINGS" in test_config:
+        settings = test_config["DOCGEN_SETTINGS"]
     app = Flask(__name__, instance_path=str(settings.instance_dir))
     app.config.from_mapping(DOCGEN_SETTINGS=settings, MAX_CONTENT_LENGTH=settings.max_content_length,
                             JSON_AS_ASCII=False)
     if test_config:
         app.config.update(test_config)
-        if "DOCGEN_SETTINGS" in test_config and "MAX_CONTENT_LENGTH" not in test_config:
-            app.config["MAX_CONTENT_LENGTH"] = test_config["DOCGEN_SETTINGS"].max_content_length
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if settings.proxy_count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count)  # type: ignore[method-assign]
 
     from docgen import web
 
-    web.register(app)
-
-    @app.get("/healthz")
-    def healthz() -> Response:
-        from docgen.doctypes.registry import load_registry
-        from docgen.render.pdf import harfbuzz_subset_available
-        return jsonify({"status": "ok", "types": sorted(load_registry(app.config["DOCGEN_SETTINGS"])),
-                        "harfbuzz_subset": harfbuzz_subset_available()})
+    web.register(app, settings)
 
     from docgen.generate import load_calendar
     load_calendar(settings)  # malformed holiday data stops start-up with its file and line, not every request
     _check_harfbuzz()
+    if not app.testing:
+        from docgen.sweeper import start_background
+        start_background(settings)  # settle what a killed worker left behind, now and every minute
     return app
 
 

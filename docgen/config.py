@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +16,23 @@ def _paths(value: str) -> tuple[Path, ...]:
     return tuple(Path(p) for p in value.split(os.pathsep) if p)
 
 
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
-    value = env.get(name, str(default))
-    if not value.isdigit() or int(value) <= 0:
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    """An integer setting; ASCII digits only (``"²".isdigit()`` is true, ``int("²")`` is not)."""
+    value = env.get(name, str(default)).strip()
+    if not re.fullmatch(r"[0-9]{1,9}", value) or int(value) < minimum:
         from docgen.errors import ConfigurationProblem
-        raise ConfigurationProblem(f"环境变量 {name} 应为正整数，现为“{value}”")
+        raise ConfigurationProblem(f"环境变量 {name} 应为不小于 {minimum} 的整数，现为“{value}”")
     return int(value)
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in ("1", "0", "true", "false", "on", "off", "yes", "no"):
+        from docgen.errors import ConfigurationProblem
+        raise ConfigurationProblem(f"环境变量 {name} 应为 on/off，现为“{value}”")
+    return value in ("1", "true", "on", "yes")
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,22 @@ class Settings:
     archive_dir: Path | None = None  # None: <instance>/archive
     public_url: str = "http://127.0.0.1:8000"  # printed in issued PDFs for /verify links
     page_size: int = 20
+    # Hardening: leases, budgets, windows, timeouts, limits.
+    pending_timeout_s: int = 300  # lease of a document being rendered; a retry may take it over after this
+    sync_max_pages: int = 80  # estimated PDF pages a synchronous request may render
+    issue_date_past_days: int = 30  # how far before today an issued document may be dated
+    issue_date_future_days: int = 7  # how far after today
+    db_timeout_s: int = 10  # connect, statement and lock timeouts of the database
+    redis_url: str = ""  # shared rate-limit storage; empty: in-process memory
+    broker_url: str = ""  # Celery broker for background jobs; empty: jobs run in the service processes
+    job_threads: int = 1  # background job threads per service process (embedded mode)
+    job_quota: int = 3  # unfinished background jobs one caller may have
+    rate_limits: bool = True
+    rate_limit_preview: str = "60/minute"
+    rate_limit_issue: str = "120/minute"
+    rate_limit_default: str = "600/minute"
+    rate_limit_public: str = "60/minute"  # per address, for pages anyone may open (/verify)
+    proxy_count: int = 0  # reverse proxies in front whose X-Forwarded-For may be trusted
 
     @property
     def effective_database_url(self) -> str:
@@ -59,10 +87,25 @@ class Settings:
             sample_dir=Path(env.get("DOCGEN_SAMPLE_DIR", defaults.sample_dir)),
             holiday_dirs=_paths(env.get("DOCGEN_HOLIDAY_DIRS", "")),
             holiday_region=region or None,
-            max_content_length=_positive_int(env, "DOCGEN_MAX_CONTENT_LENGTH", defaults.max_content_length),
+            max_content_length=_int(env, "DOCGEN_MAX_CONTENT_LENGTH", defaults.max_content_length),
             instance_dir=Path(env.get("DOCGEN_INSTANCE_DIR", defaults.instance_dir)),
             database_url=env.get("DOCGEN_DATABASE_URL", ""),
             archive_dir=Path(env["DOCGEN_ARCHIVE_DIR"]) if env.get("DOCGEN_ARCHIVE_DIR") else None,
             public_url=env.get("DOCGEN_PUBLIC_URL", defaults.public_url).rstrip("/"),
-            page_size=_positive_int(env, "DOCGEN_PAGE_SIZE", defaults.page_size),
+            page_size=_int(env, "DOCGEN_PAGE_SIZE", defaults.page_size),
+            pending_timeout_s=_int(env, "DOCGEN_PENDING_TIMEOUT_S", defaults.pending_timeout_s),
+            sync_max_pages=_int(env, "DOCGEN_SYNC_MAX_PAGES", defaults.sync_max_pages),
+            issue_date_past_days=_int(env, "DOCGEN_ISSUE_DATE_PAST_DAYS", defaults.issue_date_past_days, 0),
+            issue_date_future_days=_int(env, "DOCGEN_ISSUE_DATE_FUTURE_DAYS", defaults.issue_date_future_days, 0),
+            db_timeout_s=_int(env, "DOCGEN_DB_TIMEOUT_S", defaults.db_timeout_s),
+            redis_url=env.get("DOCGEN_REDIS_URL", ""),
+            broker_url=env.get("DOCGEN_BROKER_URL", ""),
+            job_threads=_int(env, "DOCGEN_JOB_THREADS", defaults.job_threads, 0),
+            job_quota=_int(env, "DOCGEN_JOB_QUOTA", defaults.job_quota),
+            rate_limits=_flag(env, "DOCGEN_RATE_LIMITS", defaults.rate_limits),
+            rate_limit_preview=env.get("DOCGEN_RATE_LIMIT_PREVIEW", defaults.rate_limit_preview),
+            rate_limit_issue=env.get("DOCGEN_RATE_LIMIT_ISSUE", defaults.rate_limit_issue),
+            rate_limit_default=env.get("DOCGEN_RATE_LIMIT_DEFAULT", defaults.rate_limit_default),
+            rate_limit_public=env.get("DOCGEN_RATE_LIMIT_PUBLIC", defaults.rate_limit_public),
+            proxy_count=_int(env, "DOCGEN_PROXY_COUNT", defaults.proxy_count, 0),
         )

@@ -6,16 +6,25 @@ Every failure the engine, CLI or API reports is one of these::
     ├── RequestProblem           the request itself is unusable (400)
     │   ├── MalformedJSON        not JSON, too deep, NaN/Infinity, absurd numbers (400)
     │   ├── UnsupportedMediaType the body is not declared as JSON (415)
-    │   └── BadParameter         a query or command-line parameter is wrong (400)
+    │   ├── BadParameter         a query or command-line parameter is wrong (400)
+    │   ├── RequestTimeout       the client sent its request too slowly (408)
+    │   └── OverBudget           valid, but too much work for a synchronous answer (413)
     ├── Unauthorized             no valid API token (401)
     ├── Forbidden                the token may not do this (403)
     ├── NotFound                 no such document, or not one this token may see (404)
     ├── Conflict                 the request clashes with the registry: number taken, already void (409)
     ├── InvalidData              input fails the schema or a business rule (422)
+    ├── TooManyRequests          the caller's rate limit or job quota is used up (429)
     ├── UnknownDocType           no document type with that slug (404)
     ├── TemplateProblem          a template is broken: syntax, unknown variable (500)
     ├── RenderFailure            a rendering library failed on valid input (500)
-    └── ConfigurationProblem     the installation is incomplete or misconfigured (500)
+    ├── ConfigurationProblem     the installation is incomplete or misconfigured (500)
+    │   └── StorageFailure       the file archive cannot be written or read (500)
+    └── ServiceUnavailable       the database or Redis does not answer in time (503)
+
+An error may carry ``retry_after`` (seconds): the web layer sends it as Retry-After.
+Messages go to clients; details that only an operator should see (paths, driver
+messages) go to the log through ``log_detail``, never into ``message``.
 
 Third-party exceptions (jsonschema, Jinja, docxtpl, WeasyPrint) are mapped to
 these once, at the boundary where they are called, with ``raise … from exc``.
@@ -46,11 +55,16 @@ class DocgenError(Exception):
     code = "docgen_error"
     http_status = 500
     message = "文档生成失败"
+    retry_after: int | None = None
 
-    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+    def __init__(self, message: str | None = None, *, code: str | None = None, retry_after: int | None = None,
+                 log_detail: str | None = None) -> None:
         self.message = message or type(self).message
         if code:
             self.code = code
+        if retry_after is not None:
+            self.retry_after = retry_after
+        self.log_detail = log_detail
         super().__init__(self.message)
 
     def as_dict(self) -> dict[str, Any]:
@@ -86,6 +100,22 @@ class BadParameter(RequestProblem):
 
     code = "bad_parameter"
     message = "参数有误"
+
+
+class RequestTimeout(RequestProblem):
+    """The client did not finish sending its request in time (a slow or stalled connection)."""
+
+    code = "request_timeout"
+    http_status = 408
+    message = "读取请求超时：请求体发送过慢或中断，请重试"
+
+
+class OverBudget(RequestProblem):
+    """Valid input that would cost more than a synchronous request may spend."""
+
+    code = "over_sync_budget"
+    http_status = 413
+    message = "文书过大，超出同步生成的上限；请在请求头加 Prefer: respond-async 改用后台任务"
 
 
 class Unauthorized(DocgenError):
@@ -136,6 +166,15 @@ class InvalidData(DocgenError):
         return {**super().as_dict(), "errors": [i.as_dict() for i in self.issues]}
 
 
+class TooManyRequests(DocgenError):
+    """The caller has used up its rate limit or its share of background jobs."""
+
+    code = "rate_limited"
+    http_status = 429
+    message = "请求过于频繁，请稍后再试"
+    retry_after = 60
+
+
 class UnknownDocType(DocgenError):
     """No document type is registered under the requested slug."""
 
@@ -166,3 +205,19 @@ class ConfigurationProblem(DocgenError):
     code = "configuration_error"
     http_status = 500
     message = "系统配置有误"
+
+
+class StorageFailure(ConfigurationProblem):
+    """The file archive cannot be written or read (disk full, read-only, corrupted file)."""
+
+    code = "storage_error"
+    message = "文件存档暂时无法写入或读取，请联系管理员"
+
+
+class ServiceUnavailable(DocgenError):
+    """A service docgen depends on (the database, Redis) does not answer in time."""
+
+    code = "service_unavailable"
+    http_status = 503
+    message = "服务暂时不可用，请稍后重试"
+    retry_after = 5

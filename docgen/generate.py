@@ -58,7 +58,13 @@ def generate(slug: str, data: Any, formats: Iterable[str] = FORMATS, settings: S
     """Validate and render a document in the requested formats, with optional marks (watermark, QR)."""
     settings = settings or Settings.from_env()
     doctype, context = prepare(slug, data, settings)
-    result = Generated(slug=slug, warnings=list(context["warnings"]), summary=context.get("internal_summary"))
+    return render_prepared(doctype, context, formats, settings, marks)
+
+
+def render_prepared(doctype: Any, context: dict[str, Any], formats: Iterable[str], settings: Settings,
+                    marks: Marks | None = None) -> Generated:
+    """Render an already validated document's context in the requested formats."""
+    result = Generated(slug=doctype.slug, warnings=list(context["warnings"]), summary=context.get("internal_summary"))
     for fmt in formats:
         if fmt == "docx":
             result.files["docx"] = render_docx(doctype.docx_template, context, marks)

@@ -23,27 +23,45 @@ COMPOUND_SURNAMES = frozenset(
 )
 TRANSLITERATION_DOTS = "·•‧・･"
 
-# 18-digit resident ID (GB 11643) and the old 15-digit form; not glued to other letters or digits.
+# Digits as clerks type them: ASCII or full-width (１３８…); a separator is one space, dot, hyphen or dash.
+D = "[0-9０-９]"
+SEP = "[ \u3000.．\\-－—_/]"
+NOT_GLUED = "(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"
+NOT_GLUED_AFTER = "(?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"
+# 18-digit resident ID (GB 11643) and the old 15-digit form, digits possibly grouped.
 _ID_CARD = re.compile(
-    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])"
-    r"|(?<![0-9A-Za-z])[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z])"
+    NOT_GLUED + f"{D}(?:{SEP}?{D}){{16}}{SEP}?[0-9XxＸｘ]" + NOT_GLUED_AFTER
+    + "|" + NOT_GLUED + f"{D}(?:{SEP}?{D}){{14}}" + NOT_GLUED_AFTER
 )
-# Mobile numbers, optionally +86 and grouped 3-4-4 by spaces or hyphens.
-_MOBILE = re.compile(r"(?<!\d)(?:(?:\+|００)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)")
+# Mobile numbers, optionally +86, in any grouping: 13899912345, 138-9991-2345, 138.9991.2345, １３８ ９９９１ ２３４５.
+_MOBILE = re.compile(f"(?<![0-9０-９])(?:(?:[+＋]|00|００)?[8８][6６]{SEP}?)?[1１]{SEP}?[3-9３-９](?:{SEP}?{D}){{9}}(?![0-9０-９])")
 # Landlines with an area code: 0994-2345678, (0994)2345678, 0994 2345678, 09942345678, with an extension.
-_LANDLINE = re.compile(r"(?<!\d)(?:[（(]0\d{2,3}[）)]\s?|0\d{2,3}[\s-]?)\d{7,8}(?:(?:转|-|ext\.?)\d{1,6})?(?!\d)")
-# Bank card / account numbers: 12–30 digits, optionally grouped by spaces or hyphens.
-_BANK = re.compile(r"(?<![0-9A-Za-z])\d{4}(?:[\s-]?\d{2,4}){2,6}(?![0-9A-Za-z])")
-# Numbers introduced by a telling keyword, whatever their shape.
+_LANDLINE = re.compile(
+    f"(?<![0-9０-９])(?:[（(][0０]{D}{{2,3}}[）)]\\s?|[0０]{D}{{2,3}}{SEP}?){D}{{3,4}}{SEP}?{D}{{3,4}}"
+    f"(?:(?:转|-|ext\\.?){D}{{1,6}})?(?![0-9０-９])"
+)
+# Any other long run of digits (bank cards, accounts, oddly grouped IDs): 11 or more digits, single separators between.
+_LONG_NUMBER = re.compile(NOT_GLUED + f"{D}(?:{SEP}?{D}){{10,40}}" + NOT_GLUED_AFTER + "(?![元万亿])")
+# Dates written one after another (2024.06.05 2024.07.08) are not an account number.
+_DATES = re.compile(r"(?:(?:19|20)\d{2}[.\-/](?:0?[1-9]|1[0-2])[.\-/](?:0?[1-9]|[12]\d|3[01])[ .\-/]?)+")
+# E-mail addresses, full-width @ included.
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+\s?[@＠]\s?[A-Za-z0-9\-]+(?:[.．][A-Za-z0-9\-]+)+")
+# Numbers and handles introduced by a telling keyword, whatever their shape.
 _KEYWORD_NUMBER = re.compile(
     r"((?:身份证(?:号码|号)?|公民身份号码|证件号码|电话|手机(?:号码|号)?|联系方式|联系电话|座机|"
-    r"(?:银行)?(?:卡号|账号|帐号|账户|帐户)|开户行账号)\s*[：:为是]?\s*)[0-9Xx][0-9Xx\s-]{5,}[0-9Xx]"
+    r"(?:银行)?(?:卡号|账号|帐号|账户|帐户)|开户行账号|微信号?|QQ号?|邮箱|电子邮箱|电子邮件|E-?mail)\s*[：:为是]?\s*)"
+    r"[0-9Xx０-９Ａ-Ｚａ-ｚA-Za-z@＠._\-][0-9Xx０-９Ａ-Ｚａ-ｚA-Za-z@＠._\s\-]{4,}[0-9Xx０-９Ａ-Ｚａ-ｚA-Za-z]",
+    re.IGNORECASE,
 )
 # A home address introduced by a keyword, up to the next punctuation mark.
 _ADDRESS = re.compile(
     r"(?:家庭住址|家庭地址|现住址|现住|住址|住所地|住所|户籍地址|户籍所在地|户籍地|居住地址|居住地|暂住地|"
     r"家住|住在|居住在|住于)\s*[：:为是在于]?\s*[^，。；;,、）)\n]{2,60}"
 )
+# What a name of someone other than the party becomes: no surname, no length, no trace.
+OTHER_PERSON = "他人"
+_NAME_GAP = f"[\\s\u3000{TRANSLITERATION_DOTS}]{{0,2}}"
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
 
 
 @dataclass(frozen=True)
@@ -73,16 +91,17 @@ def mask_person_name(name: str, rules: MaskingRules = MaskingRules()) -> str:
 
 
 def scrub_numbers(text: str) -> str:
-    """Remove ID-card, phone and bank-account numbers from free text."""
+    """Remove ID-card, phone and account numbers and e-mail addresses from free text."""
     text = _KEYWORD_NUMBER.sub(lambda m: m.group(1) + REMOVED, text)
+    text = _EMAIL.sub(REMOVED, text)
     for pattern in (_ID_CARD, _MOBILE, _LANDLINE):
         text = pattern.sub(REMOVED, text)
-    return _BANK.sub(_bank_replacement, text)
+    return _LONG_NUMBER.sub(_long_number_replacement, text)
 
 
-def _bank_replacement(match: re.Match[str]) -> str:
-    digits = sum(c.isdigit() for c in match.group(0))
-    return REMOVED if 12 <= digits <= 30 else match.group(0)
+def _long_number_replacement(match: re.Match[str]) -> str:
+    found = match.group(0)
+    return found if _DATES.fullmatch(found.translate(_FULL_WIDTH_DIGITS).strip()) else REMOVED
 
 
 def scrub_addresses(text: str) -> str:
@@ -91,21 +110,27 @@ def scrub_addresses(text: str) -> str:
 
 
 def replace_names(text: str, names: dict[str, str]) -> str:
-    """Replace each full name by its masked form, longest first (欧阳修 before 欧阳)."""
-    for full in sorted(names, key=len, reverse=True):
-        if full:
-            text = text.replace(full, names[full])
-            for variant in _dot_variants(full):
-                text = text.replace(variant, names[full])
+    """Replace each name by its masked form, longest first (欧阳修 before 欧阳), however it is spaced or dotted."""
+    for full in sorted(names, key=lambda name: len(_name_characters(name)), reverse=True):
+        pattern = name_pattern(full)
+        if pattern is not None:
+            text = pattern.sub(lambda _match, masked=names[full]: masked, text)
     return text
 
 
-def _dot_variants(name: str) -> list[str]:
-    """The same transliterated name written with another dot, or with none."""
-    if not is_transliterated(name):
-        return []
-    parts = re.split(f"[{TRANSLITERATION_DOTS}]", name)
-    return [dot.join(parts) for dot in TRANSLITERATION_DOTS + ""] + ["".join(parts)]
+def _name_characters(name: str) -> list[str]:
+    return [char for char in name if not char.isspace() and char not in TRANSLITERATION_DOTS]
+
+
+def name_pattern(name: str) -> re.Pattern[str] | None:
+    """张伟强 also as 张 伟强 or 张　伟 强; 买买提·艾力 with any dot or none."""
+    chars = _name_characters(name)
+    return re.compile(_NAME_GAP.join(map(re.escape, chars))) if chars else None
+
+
+def mask_other_person(name: str) -> str:
+    """A natural person other than the party leaves no trace in a public notice."""
+    return OTHER_PERSON
 
 
 def scrub(text: str, names: dict[str, str]) -> str:

@@ -26,10 +26,9 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(env: dict[str, str], workers: int = 4) -> Iterator[str]:
-    """Run `gunicorn docgen:create_app()` on a free loopback port; yield its base URL."""
+    """Run gunicorn with the shipped gunicorn.conf.py on a free loopback port; yield its base URL."""
     port = free_port()
-    command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--timeout", "120", "--backlog", "1024", "docgen:create_app()"]
+    command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would stall gunicorn
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"

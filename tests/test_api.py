@@ -19,23 +19,23 @@ def test_healthz(client):
 
 @pytest.mark.parametrize("fmt, magic, media", [("pdf", b"%PDF-", "application/pdf"),
                                                 ("docx", b"PK", "wordprocessingml")])
-def test_render_each_format(client, doctype, fmt, magic, media):
-    response = client.post(f"/api/v1/render/{doctype.slug}?format={fmt}", json=doctype.load_sample())
+def test_render_each_format(authed, doctype, fmt, magic, media):
+    response = authed.post(f"/api/v1/render/{doctype.slug}?format={fmt}", json=doctype.load_sample())
     assert response.status_code == 200
     assert response.data.startswith(magic) and media in response.content_type
 
 
-def test_api_output_matches_cli_pipeline(client, doctype):
+def test_api_output_matches_cli_pipeline(authed, doctype):
     data = doctype.load_sample()
-    pdf = client.post(f"/api/v1/render/{doctype.slug}", json=data).data
-    docx = client.post(f"/api/v1/render/{doctype.slug}?format=docx", json=data).data
+    pdf = authed.post(f"/api/v1/render/{doctype.slug}", json=data).data
+    docx = authed.post(f"/api/v1/render/{doctype.slug}?format=docx", json=data).data
     assert_same_content(docx, pdf)
 
 
-def test_invalid_data_is_422_with_paths(client, doctype):
+def test_invalid_data_is_422_with_paths(authed, doctype):
     data = doctype.load_sample()
     data["bogus"] = 1
-    response = client.post(f"/api/v1/render/{doctype.slug}", json=data)
+    response = authed.post(f"/api/v1/render/{doctype.slug}", json=data)
     assert response.status_code == 422
     body = response.get_json()
     assert body["code"] == "invalid_data"
@@ -70,43 +70,43 @@ HOSTILE_BODIES = [
 
 
 @pytest.mark.parametrize("body, status, code", HOSTILE_BODIES, ids=range(len(HOSTILE_BODIES)))
-def test_hostile_bodies_get_a_clear_4xx(client, body, status, code):
-    response = client.post("/api/v1/render/opinion", data=body, content_type="application/json")
+def test_hostile_bodies_get_a_clear_4xx(authed, body, status, code):
+    response = authed.post("/api/v1/render/opinion", data=body, content_type="application/json")
     assert response.status_code == status
     payload = response.get_json()
     assert payload["code"] == code and payload["detail"]
 
 
-def test_whole_number_floats_count_as_integers(client):
+def test_whole_number_floats_count_as_integers(authed):
     body = _sample_with(lambda d: (d["supervision"].update(case_count=12.0), d["deadline"].update(days=20.0)))
-    response = client.post("/api/v1/render/opinion?format=docx", data=body, content_type="application/json")
+    response = authed.post("/api/v1/render/opinion?format=docx", data=body, content_type="application/json")
     assert response.status_code == 200
 
 
-def test_not_json_is_415(client):
-    response = client.post("/api/v1/render/opinion", data="a=1", content_type="application/x-www-form-urlencoded")
+def test_not_json_is_415(authed):
+    response = authed.post("/api/v1/render/opinion", data="a=1", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415 and response.get_json()["code"] == "unsupported_media_type"
 
 
-def test_unknown_type_and_format(client):
-    assert client.post("/api/v1/render/nope", json={}).status_code == 404
-    response = client.post("/api/v1/render/opinion?format=odt", json={})
+def test_unknown_type_and_format(authed):
+    assert authed.post("/api/v1/render/nope", json={}).status_code == 404
+    response = authed.post("/api/v1/render/opinion?format=odt", json={})
     assert response.status_code == 400 and response.get_json()["code"] == "bad_format"
 
 
-def test_wrong_method_and_oversized_body(app, client):
-    assert client.get("/api/v1/render/opinion").status_code == 405
+def test_wrong_method_and_oversized_body(app, authed):
+    assert authed.get("/api/v1/render/opinion").status_code == 405
     app.config["MAX_CONTENT_LENGTH"] = 1000
-    response = client.post("/api/v1/render/opinion", data=json.dumps({"x": "长" * 2000}),
+    response = authed.post("/api/v1/render/opinion", data=json.dumps({"x": "长" * 2000}),
                            content_type="application/json")
     assert response.status_code == 413 and response.get_json()["code"] == "payload_too_large"
 
 
-def test_calendar_warning_header(client):
+def test_calendar_warning_header(authed):
     data = REGISTRY["opinion"].load_sample()
     data["issue_date"], data["doc_number"]["year"] = "2026-12-20", 2026
     data["deadline"] = {"kind": "working_days", "days": 15}
-    response = client.post("/api/v1/render/opinion?format=docx", json=data)
+    response = authed.post("/api/v1/render/opinion?format=docx", json=data)
     assert response.status_code == 200
     warnings = json.loads(response.headers["X-Docgen-Warnings"])
     assert any("2027年节假日数据缺失" in w for w in warnings)

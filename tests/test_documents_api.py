@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from conftest import REGISTRY, make_token
+from conftest import REGISTRY, issuable, make_token
 
 OPINION_UNIT = "昌吉市司法局"
 REPORT_UNIT = "昌吉市市场监督管理局"
@@ -20,24 +20,29 @@ def _opinion(seq: int | None = None) -> dict:
     return {"type": "opinion", "data": data}
 
 
-@pytest.fixture()
-def judicial(settings):
-    return make_token(settings, "judicial")
-
-
 def test_numbers_are_allocated_in_order(client, judicial):
     numbers = [client.post("/api/v1/documents", json=_opinion(), headers=judicial).get_json()["number"] for _ in range(3)]
     assert numbers == [f"昌司执监意〔2025〕{n}号" for n in (1, 2, 3)]
 
 
-def test_a_given_number_is_used_and_never_given_twice(client, judicial):
+def allow_numbers(settings, organ_code: str, year: int, low: int, high: int) -> None:
+    from docgen.store.db import db_session
+    from docgen.store.numbering import open_window
+    with db_session(settings) as session:
+        open_window(session, organ_code, year, low, high, None, "test")
+
+
+def test_a_given_number_is_used_and_never_given_twice(client, settings, judicial):
+    closed = client.post("/api/v1/documents", json=_opinion(seq=2), headers=judicial)
+    assert closed.status_code == 403 and closed.get_json()["code"] == "manual_number_closed"
+    allow_numbers(settings, "昌司执监意", 2025, 1, 6)
     given = client.post("/api/v1/documents", json=_opinion(seq=2), headers=judicial)
     assert given.status_code == 201 and given.get_json()["number"] == "昌司执监意〔2025〕2号"
     again = client.post("/api/v1/documents", json=_opinion(seq=2), headers=judicial)
     assert again.status_code == 409 and again.get_json()["code"] == "number_taken"
     assert again.content_type == "application/problem+json"
     auto = [client.post("/api/v1/documents", json=_opinion(), headers=judicial).get_json()["number"] for _ in range(2)]
-    assert auto == ["昌司执监意〔2025〕1号", "昌司执监意〔2025〕3号"], "the counter skips the number given by hand"
+    assert auto == ["昌司执监意〔2025〕3号", "昌司执监意〔2025〕4号"], "never below the highest number used"
 
 
 def test_archived_files_come_back_byte_identical(client, judicial):
@@ -64,10 +69,11 @@ def test_void_keeps_the_number_used(client, judicial):
     body = voided.get_json()
     assert body["status"] == "void" and body["void"]["reason"] == "文号填写错误" and body["void"]["by"] and body["void"]["at"]
     assert client.post(f"/api/v1/documents/{document['id']}/void", json={"reason": "再次"}, headers=judicial).status_code == 409
+    allow_numbers(client.application.config["DOCGEN_SETTINGS"], "昌司执监意", 2025, 1, 1)
     assert client.post("/api/v1/documents", json=_opinion(seq=1), headers=judicial).status_code == 409
     assert client.post("/api/v1/documents", json=_opinion(), headers=judicial).get_json()["number"].endswith("〔2025〕2号")
     page = client.get(f"/verify/{document['verify_code']}").get_data(as_text=True)
-    assert "已作废" in page and "文号填写错误" in page
+    assert "已作废" in page and "文号填写错误" not in page, "the reason is for signed-in users only"
     assert client.get(document["links"]["pdf"], headers=judicial).status_code == 200, "a void document stays readable"
 
 
@@ -85,11 +91,10 @@ def test_idempotency_key(client, judicial):
 
 
 def test_unit_tokens_see_only_their_unit(client, settings, judicial):
-    market = make_token(settings, "unit", REPORT_UNIT, ("昌市监",))
-    transport = make_token(settings, "unit", "昌吉市交通运输局", ("昌交",))
+    market = make_token(settings, "unit", REPORT_UNIT)
+    transport = make_token(settings, "unit", "昌吉市交通运输局")
     opinion = client.post("/api/v1/documents", json=_opinion(), headers=judicial).get_json()  # to 市场监督管理局
-    report = REGISTRY["rectification"].load_sample()
-    report["doc_number"].pop("seq")
+    report = issuable("rectification")
     mine = client.post("/api/v1/documents", json={"type": "rectification", "data": report}, headers=market)
     assert mine.status_code == 201
     assert client.post("/api/v1/documents", json={"type": "rectification", "data": report}, headers=transport).status_code == 403
@@ -170,10 +175,10 @@ def test_types_endpoints(client):
     assert client.get("/api/v1/types/nope").status_code == 404
 
 
-def test_preview_has_no_number_and_a_watermark(client):
+def test_preview_has_no_number_and_a_watermark(client, judicial):
     from readers import pdf_all_text, pdf_pages, squash
     data = REGISTRY["opinion"].load_sample()
-    pdf = client.post("/api/v1/render/opinion", json=data).data
+    pdf = client.post("/api/v1/render/opinion", json=data, headers=judicial).data
     for page in pdf_pages(pdf):
         assert "样稿" in squash(page.extract_text(use_text_flow=True)), "the diagonal watermark on every page"
     text = pdf_all_text(pdf)
@@ -181,7 +186,7 @@ def test_preview_has_no_number_and_a_watermark(client):
 
 
 def test_a_unit_numbers_only_under_its_own_organ_codes(client, settings, judicial):
-    market = make_token(settings, "unit", REPORT_UNIT, ("昌市监",))
+    market = make_token(settings, "unit", REPORT_UNIT)
     report = REGISTRY["rectification"].load_sample()
     report["doc_number"] = {"organ_code": "昌司执监意", "year": 2025, "seq": 1}
     refused = client.post("/api/v1/documents", json={"type": "rectification", "data": report}, headers=market)
@@ -190,30 +195,34 @@ def test_a_unit_numbers_only_under_its_own_organ_codes(client, settings, judicia
 
 
 def test_a_recipient_named_by_another_unit_sees_nothing(client, settings):
-    market = make_token(settings, "unit", REPORT_UNIT, ("昌市监",))
+    market = make_token(settings, "unit", REPORT_UNIT)
     transport = make_token(settings, "unit", "昌吉市交通运输局")
-    report = REGISTRY["rectification"].load_sample()
-    report["doc_number"].pop("seq")
+    report = issuable("rectification")
     report["recipient"] = "昌吉市交通运输局"
     document = client.post("/api/v1/documents", json={"type": "rectification", "data": report}, headers=market).get_json()
     assert client.get(document["links"]["self"], headers=transport).status_code == 404
     assert client.get("/api/v1/documents?unit=昌吉市市场监督管理局", headers=transport).get_json()["total"] == 0
 
 
-def test_a_failed_render_does_not_poison_retries(client, judicial, monkeypatch):
-    import docgen.store.documents as registry
+def test_a_failed_render_is_failed_with_a_reason_and_its_key_retries_it(client, judicial, monkeypatch):
+    import docgen.issuing
 
     def broken(*args, **kwargs):
         raise RuntimeError("renderer crashed")
 
-    monkeypatch.setattr(registry, "generate", broken)
+    monkeypatch.setattr(docgen.issuing, "generate", broken)
     headers = {**judicial, "Idempotency-Key": "k1"}
-    assert client.post("/api/v1/documents", json=_opinion(), headers=headers).status_code == 500
-    retry = client.post("/api/v1/documents", json=_opinion(), headers=headers)
-    assert retry.status_code == 409 and retry.get_json()["code"] == "issue_failed"
+    first = client.post("/api/v1/documents", json=_opinion(), headers=headers)
+    assert first.status_code == 500 and "RuntimeError" not in first.get_json()["detail"], "no internals to clients"
+    failed = client.get("/api/v1/documents?status=failed", headers=judicial).get_json()["items"]
+    assert len(failed) == 1 and failed[0]["failure_reason"] == "内部错误（RuntimeError）" and failed[0]["number"].endswith("1号")
     monkeypatch.undo()
+    retry = client.post("/api/v1/documents", json=_opinion(), headers=headers)
+    body = retry.get_json()
+    assert retry.status_code == 200 and body["status"] == "issued" and body["number"].endswith("〔2025〕1号")
+    assert body["id"] == failed[0]["id"] and body["attempts"] == 2 and body["failure_reason"] is None
     fresh = client.post("/api/v1/documents", json=_opinion(), headers={**judicial, "Idempotency-Key": "k2"}).get_json()
-    assert fresh["number"].endswith("〔2025〕2号"), "the failed attempt's number stays used"
+    assert fresh["number"].endswith("〔2025〕2号")
 
 
 @pytest.mark.parametrize("query", ["year=99999999999999999999", "year=", "page=-1", "q=%00", "unit=a%00b", "bogus=1"])
@@ -242,4 +251,4 @@ def test_pages_bring_their_own_fonts(client):
     response.close()
     for name in ("HanaMinB.ttf", "..%2F..%2Fconfig.py", "fonts.conf", "coverage.txt"):
         assert client.get(f"/assets/fonts/{name}").status_code == 404
-    assert "/assets/fonts/FandolFang-Regular.otf" in client.get("/verify/NOSUCHCODE").get_data(as_text=True)
+    assert "/assets/fonts/FandolFang-Regular.otf" in client.get("/api/v1/docs").get_data(as_text=True)

@@ -27,9 +27,14 @@ def test_codes_are_unique():
 def test_api_maps_each_class_to_its_status(app):
     from docgen.web.problems import error_response
 
-    with app.app_context():
+    with app.test_request_context("/api/v1/documents"):
         for cls in CLASSES:
             error = cls([]) if cls is errors.InvalidData else cls()
             response = error_response(error)
             assert response.status_code == cls.http_status and response.get_json(force=True)["code"] == cls.code
             assert response.mimetype == "application/problem+json"
+            if cls.http_status >= 500:
+                assert "错误编号" in response.get_json(force=True)["detail"], "a 5xx names its log reference, not its internals"
+    with app.test_request_context("/verify/X"):
+        page = error_response(errors.ServiceUnavailable())
+        assert page.status_code == 503 and page.mimetype == "text/html" and "服务暂时不可用" in page.get_data(as_text=True)

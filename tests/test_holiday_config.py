@@ -11,7 +11,10 @@ from docgen import create_app
 from docgen.cli import main
 from docgen.errors import ConfigurationProblem
 
-from conftest import REGISTRY
+from docgen.config import Settings
+from docgen.store.migrate import upgrade
+
+from conftest import REGISTRY, make_token
 
 YEAR_2027 = """year = 2027
 status = "unconfirmed"
@@ -49,9 +52,13 @@ def test_cli_uses_a_new_year_file(runner, tmp_path: Path, holiday_dir: Path):
     assert after.exit_code == 0 and "2027年节假日数据缺失" not in after.stderr
 
 
-def test_api_uses_a_new_year_file(holiday_dir: Path):
+def test_api_uses_a_new_year_file(holiday_dir: Path, tmp_path: Path, monkeypatch):
     (holiday_dir / "2027.toml").write_text(YEAR_2027, encoding="utf-8")
+    monkeypatch.setenv("DOCGEN_INSTANCE_DIR", str(tmp_path / "instance"))
+    settings = Settings.from_env()
+    upgrade(settings.effective_database_url)
     client = create_app({"TESTING": True}).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = make_token(settings)["Authorization"]
     response = client.post("/api/v1/render/opinion?format=summary", json=_crossing_2027())
     # 12/21–12/31 give 9 working days; 1/1–1/3 are holidays now, so the 10th is Mon 1/4.
     assert not any("2027年节假日数据缺失" in w for w in response.get_json()["warnings"])

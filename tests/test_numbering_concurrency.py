@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import pytest
 from docgen.store.db import session_scope
 from docgen.store.migrate import upgrade
 from docgen.store.tokens import create_token
+from docgen.store.units import add_unit
 
 from servers import POSTGRES_ENV, gunicorn, postgres_database
 
@@ -49,11 +51,23 @@ def _client(args: tuple[str, str, bytes]) -> list[str]:
         return list(pool.map(lambda _: _issue(base, token, body), range(PER_PROCESS)))
 
 
-def _run(database_url: str, instance: Path) -> list[str]:
+def prepare_database(database_url: str) -> str:
+    """Migrate, register the test unit and return a 司法局 token."""
     upgrade(database_url)
     with session_scope(database_url) as session:
-        token = create_token(session, "judicial", None, "concurrency test")
-    env = {"DOCGEN_DATABASE_URL": database_url, "DOCGEN_INSTANCE_DIR": str(instance)}
+        add_unit(session, "昌吉市市场监督管理局", None, "enforcement", ("昌测试公示",), None)
+        return create_token(session, "judicial", None, "concurrency test")
+
+
+def server_env(database_url: str, instance: Path, **extra: str) -> dict[str, str]:
+    """The service's environment for these tests: the sample's date is 'today', no rate limits."""
+    return {"DOCGEN_DATABASE_URL": database_url, "DOCGEN_INSTANCE_DIR": str(instance), "DOCGEN_TODAY": "2025-06-27",
+            "DOCGEN_RATE_LIMITS": "off", **extra}
+
+
+def _run(database_url: str, instance: Path) -> list[str]:
+    token = prepare_database(database_url)
+    env = server_env(database_url, instance)
     with gunicorn(env, workers=4) as base:
         with multiprocessing.get_context("spawn").Pool(PROCESSES) as pool:
             results = pool.map(_client, [(base, token, _body())] * PROCESSES)
@@ -84,11 +98,17 @@ def _same_key(args: tuple[str, str, bytes]) -> list[str]:
     base, token, body = args
 
     def once(_: int) -> str:
-        request = urllib.request.Request(f"{base}/api/v1/documents", data=body, method="POST", headers={
-            "Content-Type": "application/json", "Authorization": f"Bearer {token}", "Idempotency-Key": "retry-me"})
-        with urllib.request.urlopen(request, timeout=300) as response:
-            payload = json.loads(response.read())
-            return f"{payload['id']} {payload['number']}"
+        while True:  # a client following the protocol: 409 in_progress means "retry after Retry-After"
+            request = urllib.request.Request(f"{base}/api/v1/documents", data=body, method="POST", headers={
+                "Content-Type": "application/json", "Authorization": f"Bearer {token}", "Idempotency-Key": "retry-me"})
+            try:
+                with urllib.request.urlopen(request, timeout=300) as response:
+                    payload = json.loads(response.read())
+                    return f"{payload['id']} {payload['number']}"
+            except urllib.error.HTTPError as exc:
+                if exc.code != 409 or json.loads(exc.read())["code"] != "in_progress":
+                    raise
+                time.sleep(float(exc.headers["Retry-After"]))
 
     with ThreadPoolExecutor(8) as pool:
         return list(pool.map(once, range(8)))
@@ -100,10 +120,8 @@ def test_concurrent_retries_with_one_key_make_one_document(tmp_path: Path, backe
         pytest.skip(f"{POSTGRES_ENV} 未设置：需要真实的 PostgreSQL")
     instance = tmp_path / "instance"
     with (postgres_database() if backend == "postgresql" else _sqlite(instance)) as url:
-        upgrade(url)
-        with session_scope(url) as session:
-            token = create_token(session, "judicial", None, "retry test")
-        with gunicorn({"DOCGEN_DATABASE_URL": url, "DOCGEN_INSTANCE_DIR": str(instance)}, workers=4) as base:
+        token = prepare_database(url)
+        with gunicorn(server_env(url, instance), workers=4) as base:
             with multiprocessing.get_context("spawn").Pool(4) as pool:
                 answers = [a for chunk in pool.map(_same_key, [(base, token, _body())] * 4) for a in chunk]
     assert len(answers) == 32 and len(set(answers)) == 1, set(answers)

@@ -47,7 +47,7 @@ def text_list(title: str, description: str, item: dict[str, Any], **extra: Any) 
 def date_field(title: str, description: str) -> dict[str, Any]:
     """Schema of an ISO date string."""
     return {"type": "string", "format": "date", "title": title, "description": description,
-            "examples": ["2024-06-05"]}
+            "maxLength": 10, "examples": ["2024-06-05"]}
 
 
 def obj(title: str, description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from docgen.dates import format_date_cn, parse_iso_date
 from docgen.doctypes.common import BuildEnv, common_context, date_field, obj, text, text_list
 from docgen.errors import InvalidData, Issue
-from docgen.masking import MaskingRules, mask_person_name, scrub
+from docgen.masking import MaskingRules, mask_other_person, mask_person_name, scrub
 from docgen.money import amount_in_words, format_amount
 
 SLUG = "disclosure"
@@ -29,7 +29,7 @@ RESTRICTIONS = {
 }
 PARTY_TYPES = {"natural_person": "自然人", "legal_person": "法人", "other_org": "非法人组织", "individual_business": "个体工商户"}
 AMOUNT = {"type": "string", "title": "罚没金额（元）", "description": "阿拉伯数字，最多两位小数，如“5000.00”",
-          "pattern": "^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,2})?$"}
+          "maxLength": 15, "pattern": "^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,2})?$"}
 
 PARTY = obj("当事人", "当事人信息；自然人的证件号、电话、住址不会公示", {
     "type": {"type": "string", "title": "当事人类型", "description": "、".join(f"{k}：{v}" for k, v in PARTY_TYPES.items()),
@@ -60,7 +60,7 @@ CASE = obj("案件", "一件行政执法决定", {
                                text("姓名", "自然人姓名", max_length=40), maxItems=50),
     "restrictions": {"type": "array", "title": "不予公开情形", "description": "、".join(f"{k}：{v}" for k, v in RESTRICTIONS.items()),
                      "items": {"type": "string", "title": "情形", "description": "不予公开的情形", "enum": list(RESTRICTIONS)},
-                     "uniqueItems": True},
+                     "uniqueItems": True, "maxItems": len(RESTRICTIONS)},
 }, ["decision_number", "decision_type", "party", "facts", "decision_date"])
 
 COMMON_FIELDS = ["issuer", "doc_number", "issue_date", "signature", "contact", "attachments", "imprint"]
@@ -127,7 +127,7 @@ def _public_row(seq: int, case: dict[str, Any], issuer: str, rules: MaskingRules
     """One table row with every personal detail masked, in every field."""
     party = case["party"]
     natural = party["type"] == "natural_person"
-    names = {name: mask_person_name(name, rules) for name in case.get("other_persons", [])}
+    names = {name: mask_other_person(name) for name in case.get("other_persons", [])}
     if natural:
         names[party["name"]] = mask_person_name(party["name"], rules)
     elif party["type"] == "individual_business" and party.get("legal_representative"):

@@ -50,25 +50,41 @@ def _seal_png(name: str, spec: dict[str, Any]) -> bytes | None:
     return demo_seal_png(name) if spec.get("demo_seal") else None
 
 
-def decode_seal(encoded: str) -> bytes:
-    """Decode and check a seal image; return it as PNG bytes of at most SEAL_PIXELS a side."""
-    path = "/signature/seal_image"
+def decode_seal(encoded: str, path: str = "/signature/seal_image") -> bytes:
+    """Decode and check a Base64 seal image; return it as PNG bytes of at most SEAL_PIXELS a side."""
     try:
         raw = base64.b64decode(encoded.split(",", 1)[-1], validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidData([Issue(path, "bad_base64", "印章图片不是有效的 Base64 编码")]) from exc
+    return normalise_seal(raw, path)
+
+
+def normalise_seal(raw: bytes, path: str = "/signature/seal_image") -> bytes:
+    """Check a PNG or JPEG seal (size, pixels, completeness) and return it as PNG bytes."""
     if len(raw) > SEAL_MAX_BYTES:
         raise InvalidData([Issue(path, "too_large", "印章图片不得超过 1 MB")])
+    bad_image = InvalidData([Issue(path, "bad_image", "无法识别印章图片或图片不完整，请上传完整的 PNG 或 JPEG")])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw), formats=("PNG", "JPEG")) as image:
                 if max(image.size) > MAX_SEAL_PIXELS:
                     raise InvalidData([Issue(path, "too_large", f"印章图片边长不得超过 {MAX_SEAL_PIXELS} 像素")])
+                _check_complete(raw, image.format)
                 image = image.convert("RGBA")
                 image.thumbnail((SEAL_PIXELS, SEAL_PIXELS))
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise InvalidData([Issue(path, "bad_image", "无法识别印章图片，请上传 PNG 或 JPEG")]) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
+        raise bad_image from exc
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def _check_complete(raw: bytes, fmt: str | None) -> None:
+    """Refuse a truncated or corrupt file even though WeasyPrint lets Pillow pad truncated images process-wide."""
+    if fmt == "PNG":
+        with Image.open(io.BytesIO(raw)) as fresh:
+            fresh.verify()  # reads every chunk to IEND and checks its CRC
+    elif not raw.rstrip(b"\x00").endswith(b"\xff\xd9"):  # a JPEG ends with its EOI marker
+        raise OSError("JPEG without end-of-image marker")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+import json
+from itertools import islice
+from typing import Any, Iterable, Iterator
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 
 from docgen.dates import parse_iso_date
@@ -36,18 +38,41 @@ def _is_service_date(value: object) -> bool:
         return False
 
 
+MAX_ISSUES = 50  # a body with 20,000 wrong items gets the first 50, not a 5 MB answer
+
+
+def _unique_items(validator: Any, unique: bool, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    """uniqueItems in linear time: jsonschema compares every pair, which a hostile list makes quadratic."""
+    if not unique or not validator.is_type(instance, "array"):
+        return
+    seen: set[str] = set()
+    for item in instance:
+        # Canonical JSON: equal JSON values give equal text (clean_data has already turned 10.0 into 10).
+        key = json.dumps(item, sort_keys=True, ensure_ascii=False)
+        if key in seen:
+            yield ValidationError(f"{instance!r:.80} has non-unique elements")
+            return
+        seen.add(key)
+
+
+LinearValidator = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items})
+
+
 def make_validator(schema: dict[str, Any]) -> Draft202012Validator:
-    """A draft 2020-12 validator that also checks ``format: date``."""
+    """A draft 2020-12 validator that also checks ``format: date`` and never compares items pairwise."""
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=DATE_CHECKER)
+    return LinearValidator(schema, format_checker=DATE_CHECKER)
 
 
 def schema_issues(validator: Draft202012Validator, data: Any) -> list[Issue]:
-    """Every schema violation in ``data`` as issues with paths and Chinese messages."""
+    """The schema violations in ``data`` (at most MAX_ISSUES) as issues with paths and Chinese messages."""
     issues: dict[tuple[str, str], Issue] = {}
-    for error in validator.iter_errors(data):
-        for issue in _to_issues(error):
+    for error in validator.iter_errors(data):  # lazy: stopping early skips the rest of a hostile body
+        for issue in islice(_to_issues(error), MAX_ISSUES):
             issues.setdefault((issue.path, issue.code), issue)
+        if len(issues) >= MAX_ISSUES:
+            issues[("", "too_many_issues")] = Issue("", "too_many_issues", f"问题过多，只列出前 {MAX_ISSUES} 处")
+            break
     return list(issues.values())
 
 

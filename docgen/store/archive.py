@@ -1,13 +1,22 @@
-"""Content-addressed file archive: a file is stored once, under its SHA-256, and never changes."""
+"""Content-addressed file archive: a file is stored once, under its SHA-256, and never changes.
+
+Files are written to a temporary name and renamed, so a reader never sees half a
+file; a failed write leaves nothing behind, and temporary files of a killed
+process are removed by the sweeper. Files and folders are private to the service.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
-from docgen.errors import ConfigurationProblem
+from docgen.errors import StorageFailure
+from docgen.store.db import private_dir
+
+PART_PREFIX = ".part-"
 
 
 class Archive:
@@ -27,19 +36,46 @@ class Archive:
         path = self._path(digest)
         if path.exists():
             return digest
+        temp: str | None = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+            private_dir(path.parent)
+            handle, temp = tempfile.mkstemp(dir=path.parent, prefix=PART_PREFIX)  # mode 0600
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
             os.replace(temp, path)
+            temp = None
         except OSError as exc:
-            raise ConfigurationProblem(f"无法写入文件存档目录 {self.root}：{exc.strerror or exc}") from exc
+            raise StorageFailure(log_detail=f"cannot write archive {self.root}: {exc}") from exc
+        finally:
+            if temp is not None:
+                try:
+                    os.unlink(temp)
+                except OSError:
+                    pass
         return digest
 
     def get(self, digest: str) -> bytes:
         """The stored bytes, checked against their digest."""
-        data = self._path(digest).read_bytes()
+        try:
+            data = self._path(digest).read_bytes()
+        except OSError as exc:
+            raise StorageFailure(log_detail=f"cannot read archived file {digest}: {exc}") from exc
         if hashlib.sha256(data).hexdigest() != digest:
-            raise ConfigurationProblem(f"存档文件 {digest} 已损坏（哈希不符）")
+            raise StorageFailure("存档文件已损坏（哈希不符），请联系管理员", log_detail=f"archived file {digest} is corrupt")
         return data
+
+    def remove_stale_parts(self, older_than_s: float = 3600) -> int:
+        """Delete temporary files a killed process left behind; return how many."""
+        removed, cutoff = 0, time.time() - older_than_s
+        if not self.root.is_dir():
+            return 0
+        for part in self.root.glob(f"*/{PART_PREFIX}*"):
+            try:
+                if part.stat().st_mtime < cutoff:
+                    part.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        return removed

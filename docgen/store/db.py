@@ -1,30 +1,76 @@
-"""Engine and sessions: SQLite (serialised writers, WAL) by default, PostgreSQL by URL."""
+"""Engine and sessions: SQLite (serialised writers, WAL) by default, PostgreSQL by URL.
+
+Every connection has bounded waits (connect, statement, lock, pool), so a database
+that stops answering costs a request a few seconds and a clear 503, never a worker.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
+
+from docgen.errors import ServiceUnavailable
+
+if TYPE_CHECKING:
+    from docgen.config import Settings
+
+LOG = logging.getLogger(__name__)
+DEFAULT_TIMEOUT_S = 10
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) readable by the service account only: it holds personal data."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o700)
+    return path
 
 
 @functools.lru_cache(maxsize=8)
-def engine_for(url: str) -> Engine:
+def engine_for(url: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> Engine:
     """One engine per URL and process (gunicorn workers each build their own after fork)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
-        _serialise_sqlite_writers(engine)
+            _private_sqlite_file(Path(path))
+        engine = create_engine(url, connect_args={"timeout": timeout_s, "check_same_thread": False})
+        _serialise_sqlite_writers(engine, timeout_s)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    connect_args = {
+        "connect_timeout": max(1, min(timeout_s, 5)),
+        # Server-side limits, and TCP-level ones for a server that vanishes mid-query.
+        "options": f"-c statement_timeout={timeout_s * 1000} -c lock_timeout={timeout_s * 1000} "
+                   f"-c idle_in_transaction_session_timeout={timeout_s * 6000}",
+        "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3,
+        "tcp_user_timeout": timeout_s * 1000,
+    }
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=timeout_s,
+                         connect_args=connect_args)
 
 
-def _serialise_sqlite_writers(engine: Engine) -> None:
+def _private_sqlite_file(path: Path) -> None:
+    """The SQLite file and its WAL companions are 0600 inside a 0700 folder."""
+    private_dir(path.parent)
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        candidate = path.parent / name
+        if name == path.name and not candidate.exists():
+            os.close(os.open(candidate, os.O_CREAT | os.O_WRONLY, 0o600))
+        if candidate.exists() and candidate.stat().st_mode & 0o077:
+            os.chmod(candidate, 0o600)
+
+
+def _serialise_sqlite_writers(engine: Engine, timeout_s: int) -> None:
     """BEGIN IMMEDIATE: a writer waits for the lock up front instead of failing on upgrade (SQLAlchemy recipe)."""
 
     @event.listens_for(engine, "connect")
@@ -32,7 +78,7 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy, not pysqlite, emit BEGIN
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.execute(f"PRAGMA busy_timeout={timeout_s * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -42,19 +88,44 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
 
 
 @functools.lru_cache(maxsize=8)
-def _factory(url: str) -> sessionmaker[Session]:
-    return sessionmaker(engine_for(url), expire_on_commit=False)
+def _factory(url: str, timeout_s: int) -> sessionmaker[Session]:
+    return sessionmaker(engine_for(url, timeout_s), expire_on_commit=False)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether a database error means 'not answering' (down, locked, timed out) rather than bad data."""
+    if isinstance(exc, IntegrityError):
+        return False
+    return isinstance(exc, (OperationalError, PoolTimeout)) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
 @contextmanager
-def session_scope(url: str) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
-    session = _factory(url)()
+def session_scope(url: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> Iterator[Session]:
+    """A session that commits on success and rolls back on any error; an unreachable database is a 503."""
+    session = _factory(url, timeout_s)()
     try:
         yield session
         session.commit()
-    except BaseException:
-        session.rollback()
+    except BaseException as exc:
+        try:
+            session.rollback()
+        except Exception:  # the connection may be the thing that failed
+            LOG.debug("rollback failed", exc_info=True)
+        if is_unavailable(exc):
+            raise ServiceUnavailable("数据库暂时无法访问，请稍后重试", code="database_unavailable",
+                                     log_detail=f"{type(exc).__name__}: {exc}") from exc
         raise
     finally:
         session.close()
+
+
+def ping(url: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> None:
+    """Run ``SELECT 1``; ServiceUnavailable if the database does not answer."""
+    with session_scope(url, timeout_s) as session:
+        session.execute(text("SELECT 1"))
+
+
+def db_session(settings: Settings) -> contextlib.AbstractContextManager[Session]:
+    """The session scope of the configured database, with its configured timeouts."""
+    return session_scope(settings.effective_database_url, settings.db_timeout_s)

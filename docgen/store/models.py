@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text,
+                        UniqueConstraint, false, true)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from docgen.clock import utcnow
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+__all__ = ["Base", "NumberCounter", "Document", "ApiToken", "IdempotencyKey", "Unit", "OrganCode", "NumberWindow",
+           "Job", "AuditEvent", "utcnow"]
 
 
 class Base(DeclarativeBase):
@@ -41,7 +43,7 @@ class Document(Base):
     seq: Mapped[int | None] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(80), index=True)
     issue_date: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending → issued → void; failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending → issued → void; pending → failed
     verify_code: Mapped[str] = mapped_column(String(16), unique=True)
     data_json: Mapped[str] = mapped_column(Text)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -56,6 +58,11 @@ class Document(Base):
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     voided_by: Mapped[str | None] = mapped_column(String(100))
     void_reason: Mapped[str | None] = mapped_column(String(500))
+    # While pending, the worker rendering it holds a lease; an expired lease means the worker is gone.
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    failure_reason: Mapped[str | None] = mapped_column(String(500))
+    job_id: Mapped[str | None] = mapped_column(String(32))  # the background job rendering it, if any
 
 
 class ApiToken(Base):
@@ -67,7 +74,6 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))  # judicial | unit
     unit: Mapped[str | None] = mapped_column(String(100))
-    organ_codes: Mapped[str] = mapped_column(Text, default="", server_default="")  # 机关代字 a unit may use, one per line
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -81,3 +87,77 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Unit(Base):
+    """An issuing body as an administrator registered it: the 标志, the seal and the 机关代字 are its, not the request's."""
+
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)  # full name, as signed
+    mark: Mapped[str] = mapped_column(String(100))  # 发文机关标志
+    kind: Mapped[str] = mapped_column(String(16), default="enforcement")  # judicial | government | enforcement
+    seal_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    seal_mm: Mapped[float] = mapped_column(Float, default=42.0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class OrganCode(Base):
+    """A 机关代字 and the one unit that may number documents under it."""
+
+    __tablename__ = "organ_codes"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+
+
+class NumberWindow(Base):
+    """Hand-picked numbers an administrator allows for one 机关代字 and year (e.g. paper documents 1–6)."""
+
+    __tablename__ = "number_windows"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organ_code: Mapped[str] = mapped_column(String(40), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq_from: Mapped[int] = mapped_column(Integer)
+    seq_to: Mapped[int] = mapped_column(Integer)
+    open_until: Mapped[date | None] = mapped_column(Date)  # last day the window may be used; None: until closed
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Job(Base):
+    """A piece of background work (a large document, a batch): durable, leased, resumable."""
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(16), index=True)  # queued → running → done | failed
+    payload_json: Mapped[str] = mapped_column(Text)
+    token_id: Mapped[int | None] = mapped_column(Integer)
+    owner: Mapped[str] = mapped_column(String(100))
+    owner_unit: Mapped[str | None] = mapped_column(String(100))  # None: the 司法局 side
+    document_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    result_json: Mapped[str | None] = mapped_column(Text)
+    error_json: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Who did what to the registry, when and from where: issue, void, renumber, unit changes, tokens."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    token_id: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(100))  # client address, or cli:<user>
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(200))
+    detail_json: Mapped[str] = mapped_column(Text, default="{}")

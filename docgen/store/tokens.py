@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docgen.store.models import ApiToken
+from docgen.store.units import find_unit
 
 ROLES = {"judicial": "市司法局（可查看全部单位）", "unit": "行政执法单位（仅本单位）"}
 
@@ -22,7 +23,6 @@ class Caller:
     name: str
     role: str
     unit: str | None
-    organ_codes: tuple[str, ...] = ()
 
     def sees(self, unit: str, recipient: str | None, by_judicial: bool) -> bool:
         """A unit sees what it issued and what the 司法局 side addressed to it; the 司法局 sees all.
@@ -31,25 +31,26 @@ class Caller:
         """
         return self.role == "judicial" or self.unit == unit or (by_judicial and self.unit == recipient)
 
-    def may_use(self, organ_code: str) -> bool:
-        """Whether this token may number documents under ``organ_code``."""
-        return self.role == "judicial" or organ_code in self.organ_codes
+    def may_act_as(self, unit: str) -> bool:
+        """Whether this caller may issue or preview documents in ``unit``'s name."""
+        return self.role == "judicial" or self.unit == unit
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, role: str, unit: str | None, name: str = "",
-                 organ_codes: tuple[str, ...] = ()) -> str:
+def create_token(session: Session, role: str, unit: str | None, name: str = "") -> str:
     """Create a token and return it in clear (the only time it is ever visible)."""
     if role not in ROLES:
         raise ValueError(f"角色应为 {'、'.join(ROLES)} 之一")
     if role == "unit" and not unit:
         raise ValueError("单位角色的令牌必须指定单位（--unit）")
+    if role == "unit" and find_unit(session, unit) is None:
+        raise ValueError(f"单位“{unit}”未登记；请先用 docgen unit add 登记该单位")
     token = "dg_" + secrets.token_urlsafe(32)
     session.add(ApiToken(name=name or unit or role, token_hash=_digest(token), role=role,
-                         unit=unit if role == "unit" else None, organ_codes="\n".join(organ_codes)))
+                         unit=unit if role == "unit" else None))
     session.flush()
     return token
 
@@ -59,5 +60,4 @@ def authenticate(session: Session, token: str) -> Caller | None:
     row = session.execute(select(ApiToken).where(ApiToken.token_hash == _digest(token))).scalar_one_or_none()
     if row is None or row.revoked_at is not None:
         return None
-    codes = tuple(code for code in (row.organ_codes or "").split("\n") if code)
-    return Caller(token_id=row.id, name=row.name, role=row.role, unit=row.unit, organ_codes=codes)
+    return Caller(token_id=row.id, name=row.name, role=row.role, unit=row.unit)

@@ -8,28 +8,50 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
+from werkzeug.exceptions import ClientDisconnected
 
+from docgen.budget import check_sync_budget
 from docgen.config import Settings
 from docgen.doctypes.registry import get_doctype, load_registry
-from docgen.errors import BadParameter, UnsupportedMediaType
-from docgen.generate import MEDIA_TYPES, generate, prepare
+from docgen.errors import BadParameter, Forbidden, RequestTimeout, UnsupportedMediaType
+from docgen.generate import MEDIA_TYPES, prepare_cleaned, render_prepared
 from docgen.jsonio import parse_json_document
 from docgen.render.marks import Marks
+from docgen.web.auth import current_caller
 from docgen.web.problems import only_query
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
 
 
 def json_body() -> Any:
-    """The request's JSON body; a clear 400/415 instead of Flask's HTML errors."""
+    """The request's JSON body; a clear 400/408/415 instead of Flask's HTML errors."""
     if not request.is_json:
         raise UnsupportedMediaType()
-    return parse_json_document(request.get_data(cache=False))
+    try:
+        raw = request.get_data(cache=False)
+    except (OSError, ClientDisconnected) as exc:  # the server's read deadline passed (see docgen.serving)
+        raise RequestTimeout() from exc
+    return parse_json_document(raw)
 
 
 def settings() -> Settings:
     """The application's docgen settings."""
     return current_app.config["DOCGEN_SETTINGS"]
+
+
+def prefers_async() -> bool:
+    """Whether the client asked for a background job (RFC 7240 `Prefer: respond-async`)."""
+    return any(part.strip().split("=")[0].lower() == "respond-async"
+               for part in request.headers.get("Prefer", "").split(","))
+
+
+def accepted(payload: dict[str, Any], location: str) -> tuple[Response, int]:
+    """A 202 answer pointing at the job that will do the work."""
+    response = jsonify(payload)
+    response.headers["Location"] = location
+    if prefers_async():
+        response.headers["Preference-Applied"] = "respond-async"
+    return response, 202
 
 
 @bp.get("/types")
@@ -59,16 +81,24 @@ def _unnumbered(data: Any) -> Any:
 
 @bp.post("/render/<slug>")
 @only_query("format")
-def render(slug: str) -> Response:
+def render(slug: str) -> Any:
     """A 样稿 preview of ``slug`` as ?format=pdf (default) or docx, or the internal summary as JSON."""
+    caller = current_caller()
     fmt = request.args.get("format", "pdf")
     if fmt not in (*MEDIA_TYPES, "summary"):
         raise BadParameter("format 参数只能是 pdf、docx 或 summary", code="bad_format")
     data = _unnumbered(json_body())
+    doctype, cleaned, context = prepare_cleaned(slug, data, settings())
+    if not caller.may_act_as(cleaned["issuer"]["name"]):
+        raise Forbidden(f"本令牌只能以“{caller.unit}”名义预览文书")
     if fmt == "summary":
-        _, context = prepare(slug, data, settings())
         return jsonify({"summary": context.get("internal_summary"), "warnings": context["warnings"]})
-    result = generate(slug, data, (fmt,), settings(), marks=Marks(preview=True))
+    if prefers_async():
+        from docgen.web.jobs import queue_job
+        return queue_job(caller, "preview", {"type": slug, "format": fmt, "data": cleaned})
+    if fmt == "pdf":
+        check_sync_budget(cleaned, settings())
+    result = render_prepared(doctype, context, (fmt,), settings(), marks=Marks(preview=True))
     response = send_file(io.BytesIO(result.files[fmt]), mimetype=MEDIA_TYPES[fmt],
                          download_name=f"{slug}-样稿.{fmt}", as_attachment=False)
     if result.warnings:

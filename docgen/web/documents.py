@@ -8,13 +8,15 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, send_file, url_for
 
+from docgen import issuing
 from docgen.errors import BadParameter, InvalidData, Issue
 from docgen.generate import MEDIA_TYPES
 from docgen.store import documents as registry
 from docgen.store.models import Document
-from docgen.web.api import json_body, settings
 from docgen.text import clean_text
-from docgen.web.auth import current_caller
+from docgen.web.api import accepted, json_body, prefers_async, settings
+from docgen.web.auth import current_actor, current_caller
+from docgen.web.params import int_parameter, text_parameter
 from docgen.web.problems import only_query
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
@@ -26,6 +28,7 @@ def describe(document: Document) -> dict[str, Any]:
         "id": document.id, "type": document.doc_type, "number": document.number, "title": document.title,
         "unit": document.unit, "recipient": document.recipient, "issue_date": document.issue_date.isoformat(),
         "status": document.status, "verify_code": document.verify_code,
+        "failure_reason": document.failure_reason, "attempts": document.attempts,
         "sha256": {"pdf": document.pdf_sha256, "docx": document.docx_sha256},
         "size": {"pdf": document.pdf_size, "docx": document.docx_size},
         "warnings": json.loads(document.warnings_json or "[]"),
@@ -37,6 +40,7 @@ def describe(document: Document) -> dict[str, Any]:
             "pdf": url_for("documents.download", document_id=document.id, fmt="pdf"),
             "docx": url_for("documents.download", document_id=document.id, fmt="docx"),
             "verify": url_for("verify.page", code=document.verify_code),
+            **({"job": url_for("jobs.show", job_id=document.job_id)} if document.job_id else {}),
         },
     }
 
@@ -44,7 +48,11 @@ def describe(document: Document) -> dict[str, Any]:
 @bp.post("")
 @only_query()
 def issue() -> tuple[Response, int]:
-    """Issue a document from {type, data}; an Idempotency-Key makes a retry return the same document."""
+    """Issue a document from {type, data}; an Idempotency-Key makes a retry return the same document.
+
+    201: issued now. 200: the key's earlier document. 202: rendering continues in a background
+    job (the document is over the synchronous budget, or the client sent `Prefer: respond-async`).
+    """
     caller = current_caller()
     body = json_body()
     if not isinstance(body, dict) or not isinstance(body.get("type"), str) or "data" not in body:
@@ -55,47 +63,38 @@ def issue() -> tuple[Response, int]:
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and not 1 <= len(key) <= 200:
         raise BadParameter("Idempotency-Key 长度应为 1–200 个字符", code="bad_idempotency_key")
-    document, created = registry.issue_document(settings(), caller, body["type"], body["data"], key)
-    response = jsonify(describe(document))
-    response.headers["Location"] = url_for("documents.show", document_id=document.id)
-    return response, 201 if created else 200
+    outcome = issuing.issue(settings(), caller, current_actor(), body["type"], body["data"], key, prefers_async())
+    if outcome.job is not None:
+        from docgen.web.jobs import describe as describe_job
+        return accepted({**describe_job(outcome.job), "document": describe(outcome.document)},
+                        url_for("jobs.show", job_id=outcome.job.id))
+    response = jsonify(describe(outcome.document))
+    response.headers["Location"] = url_for("documents.show", document_id=outcome.document.id)
+    return response, 201 if outcome.created else 200
 
 
 @bp.get("")
-@only_query("type", "unit", "year", "q", "page")
+@only_query("type", "unit", "year", "q", "page", "status")
 def index() -> Response:
-    """A page of the documents this token may see: ?type=&unit=&year=&q=&page=."""
+    """A page of the documents this token may see: ?type=&unit=&year=&q=&status=&page=."""
     caller = current_caller()
-    args = {key: _text_parameter(key, value) for key, value in request.args.items()}
-    page = _int_parameter(args, "page", 1, 1, 100_000)
-    year = _int_parameter(args, "year", None, 2000, 2100)
+    args = {key: text_parameter(key, value) for key, value in request.args.items()}
+    page = int_parameter(args, "page", 1, 1, 100_000)
+    year = int_parameter(args, "year", None, 2000, 2100)
+    status = args.get("status") or None
+    if status is not None and status not in registry.STATUSES:
+        raise BadParameter(f"参数 status 只能是 {'、'.join(registry.STATUSES)} 之一", code="bad_parameter")
     filters = registry.Filters(doc_type=args.get("type") or None, unit=args.get("unit") or None, year=year,
-                               q=(args.get("q") or None))
+                               q=(args.get("q") or None), status=status)
     rows, total = registry.list_documents(settings(), caller, filters, page)
     return jsonify({"items": [describe(row) for row in rows], "page": page,
                     "page_size": settings().page_size, "total": total})
 
 
-def _text_parameter(name: str, value: str) -> str:
-    """A query or path parameter: bounded, and free of characters no database should see."""
-    if len(value) > 200 or clean_text(value) != value:
-        raise BadParameter(f"参数 {name} 过长或含有控制字符", code="bad_parameter")
-    return value
-
-
-def _int_parameter(args: dict[str, str], name: str, default: int | None, low: int, high: int) -> int | None:
-    raw = args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise BadParameter(f"参数 {name} 应为 {low} 到 {high} 之间的整数", code="bad_parameter")
-    return int(raw)
-
-
 @bp.url_value_preprocessor
 def _check_path(endpoint: str | None, values: dict[str, Any] | None) -> None:
     if values and "document_id" in values:
-        _text_parameter("document_id", values["document_id"])
+        text_parameter("document_id", values["document_id"])
 
 
 @bp.get("/<document_id>")
@@ -127,4 +126,4 @@ def void(document_id: str) -> Response:
     reason = clean_text(reason) if isinstance(reason, str) else None
     if not reason or not reason.strip() or len(reason) > 500:
         raise InvalidData([Issue("/reason", "required", "请填写作废原因（不超过 500 字）")])
-    return jsonify(describe(registry.void_document(settings(), caller, document_id, reason.strip())))
+    return jsonify(describe(registry.void_document(settings(), caller, current_actor(), document_id, reason.strip())))

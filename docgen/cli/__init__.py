@@ -1,4 +1,4 @@
-"""The ``docgen`` command: list types, validate data, render documents to files."""
+"""The ``docgen`` command: list types, validate data, render documents; administration in submodules."""
 
 from __future__ import annotations
 
@@ -103,81 +103,6 @@ def render(doctype: str, source: str, outdir: Path, fmt: str, as_json: bool) -> 
     _warn(result.warnings)
 
 
-@main.group()
-def db() -> None:
-    """数据库（文书登记簿）。"""
-
-
-@db.command("upgrade")
-def db_upgrade() -> None:
-    """把数据库升级到最新结构（新库则创建全部表）。"""
-    from docgen.store.migrate import upgrade
-    settings = Settings.from_env()
-    try:
-        upgrade(settings.effective_database_url)
-    except Exception as exc:  # Alembic and the drivers raise many types; the operator needs the message
-        click.echo(f"错误：数据库升级失败：{exc}", err=True)
-        sys.exit(EXIT_FAILURE)
-    click.echo(f"数据库已是最新结构：{_safe_url(settings.effective_database_url)}")
-
-
-def _safe_url(url: str) -> str:
-    """The database URL without its password."""
-    from sqlalchemy.engine import make_url
-    return make_url(url).render_as_string(hide_password=True)
-
-
-@main.group()
-def token() -> None:
-    """API 令牌。"""
-
-
-@token.command("create")
-@click.option("--role", type=click.Choice(["unit", "judicial"]), default="unit", show_default=True,
-              help="unit：仅本单位；judicial：市司法局，可查看全部单位")
-@click.option("--unit", default=None, help="单位全称（发文机关名称），role=unit 时必填")
-@click.option("--name", default="", help="令牌用途说明，如“执法平台”")
-@click.option("--organ-code", "organ_codes", multiple=True,
-              help="本单位可使用的机关代字（可重复），如 --organ-code 昌市监 --organ-code 昌市监罚")
-def token_create(role: str, unit: str | None, name: str, organ_codes: tuple[str, ...]) -> None:
-    """创建 API 令牌并打印（只显示这一次，库中只存其哈希）。"""
-    from docgen.store.db import session_scope
-    from docgen.store.tokens import create_token
-    settings = Settings.from_env()
-    try:
-        with session_scope(settings.effective_database_url) as session:
-            secret = create_token(session, role, unit, name, organ_codes)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    click.echo(secret)
-
-
-@token.command("list")
-def token_list() -> None:
-    """列出令牌（编号、角色、单位、机关代字、是否已吊销；不显示令牌本身）。"""
-    from docgen.store.db import session_scope
-    from docgen.store.models import ApiToken
-    with session_scope(Settings.from_env().effective_database_url) as session:
-        for row in session.query(ApiToken).order_by(ApiToken.id):
-            state = "已吊销" if row.revoked_at else "有效"
-            codes = "、".join(c for c in (row.organ_codes or "").split("\n") if c) or "—"
-            click.echo(f"{row.id}\t{row.role}\t{row.unit or '（全部单位）'}\t{codes}\t{row.name}\t{state}")
-
-
-@token.command("revoke")
-@click.argument("token_id", type=int)
-def token_revoke(token_id: int) -> None:
-    """吊销编号为 TOKEN_ID 的令牌（立即失效，记录保留）。"""
-    from docgen.store.db import session_scope
-    from docgen.store.models import ApiToken, utcnow
-    with session_scope(Settings.from_env().effective_database_url) as session:
-        row = session.get(ApiToken, token_id)
-        if row is None:
-            raise click.BadParameter(f"没有编号为 {token_id} 的令牌", param_hint="TOKEN_ID")
-        row.revoked_at = row.revoked_at or utcnow()
-    click.echo(f"令牌 {token_id} 已吊销")
-
-
 def write_all(outdir: Path, files: dict[str, bytes]) -> list[Path]:
     """Write every file or none: each goes to a temporary name first, then all are renamed."""
     outdir.mkdir(parents=True, exist_ok=True)
@@ -202,6 +127,12 @@ def _warn_missing_harfbuzz() -> None:
     if not harfbuzz_subset_available():
         click.echo(f"警告：{HARFBUZZ_HINT}", err=True)
 
+
+def _register_subcommands() -> None:
+    from docgen.cli import admin, ops  # noqa: F401  (they attach their groups to ``main``)
+
+
+_register_subcommands()
 
 if __name__ == "__main__":
     main()

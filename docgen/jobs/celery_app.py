@@ -1,0 +1,48 @@
+"""Celery, when DOCGEN_BROKER_URL names a broker: `docgen worker` runs the jobs, the web processes only send them.
+
+Tasks carry nothing but the job id; the job's row holds everything else, so a
+message lost or delivered twice changes nothing (claiming a job is atomic).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+from celery import Celery
+
+TASK = "docgen.run_job"
+
+
+@functools.lru_cache(maxsize=4)
+def make_celery(broker_url: str) -> Celery:
+    """A Celery app for ``broker_url`` with the one task that runs a docgen job."""
+    app = Celery("docgen", broker=broker_url)
+    app.conf.update(
+        task_acks_late=True,  # a job whose worker dies is redelivered, not dropped
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,  # the state lives in the jobs table
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": 3600},
+        broker_connection_timeout=3,  # a web request never waits long on a broker that is down
+        task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+        worker_hijack_root_logger=False,
+    )
+
+    @app.task(name=TASK)
+    def run_job(job_id: str) -> None:
+        from docgen.config import Settings
+        from docgen.jobs.execute import execute
+        execute(Settings.from_env(), job_id)
+
+    return app
+
+
+def send(broker_url: str, job_id: str) -> None:
+    """Queue a job for the Celery workers."""
+    make_celery(broker_url).send_task(TASK, args=[job_id])
+
+
+# `celery -A docgen.jobs.celery_app worker` finds this.
+app = make_celery(os.environ.get("DOCGEN_BROKER_URL") or "memory://")

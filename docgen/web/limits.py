@@ -1,0 +1,54 @@
+"""Rate limits per API token (per client address where there is no token), with Flask-Limiter.
+
+Counters live in Redis when DOCGEN_REDIS_URL is set, so every gunicorn worker
+shares them; otherwise in each process's memory. A breach is a 429 problem+json
+with Retry-After. Limits are read from the settings at request time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+
+from docgen.config import Settings
+from docgen.web.auth import bearer_token
+
+EXEMPT = {"healthz", "static", "verify.font"}
+
+
+def _settings() -> Settings:
+    return current_app.config["DOCGEN_SETTINGS"]
+
+
+def rate_key() -> str:
+    """Whose budget a request spends: its token's, or its address's."""
+    token = bearer_token()
+    if token:
+        return "token:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:24]
+    return "addr:" + (request.remote_addr or "unknown")
+
+
+def limit_for_request() -> str:
+    """The configured limit of the endpoint being called."""
+    settings = _settings()
+    endpoint = request.endpoint or ""
+    if endpoint == "api.render":
+        return settings.rate_limit_preview
+    if endpoint == "documents.issue":
+        return settings.rate_limit_issue
+    if endpoint.startswith("verify."):
+        return settings.rate_limit_public
+    return settings.rate_limit_default
+
+
+def init_limits(app: Flask, settings: Settings) -> Limiter:
+    """Attach a limiter to ``app`` (disabled when DOCGEN_RATE_LIMITS=off)."""
+    storage = settings.redis_url or "memory://"
+    options = {"socket_timeout": 1, "socket_connect_timeout": 1} if settings.redis_url else {}
+    return Limiter(
+        rate_key, app=app, default_limits=[limit_for_request], default_limits_exempt_when=lambda: request.endpoint in EXEMPT,
+        storage_uri=storage, storage_options=options, headers_enabled=True, retry_after="delta-seconds",
+        in_memory_fallback_enabled=True, key_prefix="docgen", enabled=settings.rate_limits, strategy="moving-window",
+    )
