@@ -8,9 +8,10 @@ with Retry-After. Limits are read from the settings at request time.
 from __future__ import annotations
 
 import hashlib
+import time
 
 from flask import Flask, current_app, request
-from flask_limiter import Limiter
+from flask_limiter import HeaderNames, Limiter
 
 from docgen.config import Settings
 from docgen.web.auth import bearer_token
@@ -47,8 +48,22 @@ def init_limits(app: Flask, settings: Settings) -> Limiter:
     """Attach a limiter to ``app`` (disabled when DOCGEN_RATE_LIMITS=off)."""
     storage = settings.redis_url or "memory://"
     options = {"socket_timeout": 1, "socket_connect_timeout": 1} if settings.redis_url else {}
-    return Limiter(
+    limiter = Limiter(
         rate_key, app=app, default_limits=[limit_for_request], default_limits_exempt_when=lambda: request.endpoint in EXEMPT,
         storage_uri=storage, storage_options=options, headers_enabled=True, retry_after="delta-seconds",
+        # Flask-Limiter would put its window's reset into Retry-After on every answer, overriding ours
+        # (a job still running says "poll again in 1 s"); a 429 gets Retry-After from retry_after_seconds().
+        header_name_mapping={HeaderNames.RETRY_AFTER: "X-RateLimit-Retry-After"},
         in_memory_fallback_enabled=True, key_prefix="docgen", enabled=settings.rate_limits, strategy="moving-window",
     )
+    app.extensions["docgen_limiter"] = limiter
+    return limiter
+
+
+def retry_after_seconds() -> int:
+    """Seconds until the limit this request broke lets the caller in again."""
+    limiter = current_app.extensions.get("docgen_limiter")
+    current = limiter.current_limit if limiter is not None else None
+    if current is None:
+        return 60
+    return max(1, int(current.reset_at - time.time()) + 1)

@@ -103,7 +103,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
         status = error.code or 500
-        headers = {"Retry-After": "60"} if status == 429 else {}
+        headers = {}
+        if status == 429:
+            from docgen.web.limits import retry_after_seconds
+            headers["Retry-After"] = str(retry_after_seconds())
         detail = HTTP_DETAILS.get(status, TITLES.get(status, error.name))
         if not _wants_json():
             return _page(status, detail, headers)
