@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
 from contextlib import contextmanager
@@ -24,16 +25,31 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Running(str):
+    """A running server's base URL, with its master's pid and its log file."""
+
+    pid: int
+    log: object
+
+    def log_text(self) -> str:
+        self.log.seek(0)  # type: ignore[attr-defined]
+        return self.log.read().decode(errors="replace")  # type: ignore[attr-defined]
+
+
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int = 4) -> Iterator[str]:
-    """Run gunicorn with the shipped gunicorn.conf.py on a free loopback port; yield its base URL."""
+def gunicorn(env: dict[str, str], workers: int = 4, healthy: bool = True) -> Iterator[Running]:
+    """Run gunicorn with the shipped gunicorn.conf.py on a free loopback port; yield its base URL.
+
+    ``healthy=False`` waits only for an answer from /healthz (for a service whose database is down).
+    """
     port = free_port()
     command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would stall gunicorn
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log)
-    base = f"http://127.0.0.1:{port}"
+    base = Running(f"http://127.0.0.1:{port}")
+    base.pid, base.log = process.pid, log
     try:
-        _wait_healthy(base, process, log)
+        _wait_healthy(base, process, log, healthy)
         yield base
     finally:
         process.terminate()
@@ -45,19 +61,30 @@ def gunicorn(env: dict[str, str], workers: int = 4) -> Iterator[str]:
         log.close()
 
 
-def _wait_healthy(base: str, process: subprocess.Popen, log) -> None:  # type: ignore[no-untyped-def]
+def _wait_healthy(base: str, process: subprocess.Popen, log, healthy: bool = True) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             log.seek(0)
             raise RuntimeError(f"gunicorn exited: {log.read().decode(errors='replace')[-2000:]}")
         try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
                 if response.status == 200:
                     return
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            if not healthy:
+                return
+            time.sleep(0.2)
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("gunicorn did not become healthy in 60 s")
+
+
+def worker_pids(master: int) -> list[int]:
+    """The worker processes of a gunicorn master (its children)."""
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
 
 @contextmanager

@@ -225,7 +225,8 @@ def test_a_failed_render_is_failed_with_a_reason_and_its_key_retries_it(client, 
     assert fresh["number"].endswith("〔2025〕2号")
 
 
-@pytest.mark.parametrize("query", ["year=99999999999999999999", "year=", "page=-1", "q=%00", "unit=a%00b", "bogus=1"])
+@pytest.mark.parametrize("query", ["year=99999999999999999999", "year=", "page=-1", "q=%00", "unit=a%00b", "bogus=1",
+                                   "page=%C2%B2", "year=%D9%A2%D9%A0%D9%A2%D9%A5", "page=%EF%BC%91", "status=gone"])
 def test_bad_query_parameters_are_400(client, judicial, query):
     response = client.get(f"/api/v1/documents?{query}", headers=judicial)
     assert response.status_code == 400 and response.content_type == "application/problem+json"

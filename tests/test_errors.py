@@ -38,3 +38,32 @@ def test_api_maps_each_class_to_its_status(app):
     with app.test_request_context("/verify/X"):
         page = error_response(errors.ServiceUnavailable())
         assert page.status_code == 503 and page.mimetype == "text/html" and "服务暂时不可用" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "１", "-1", "0x10", ""])
+def test_settings_read_only_ascii_digits(value):
+    from docgen.config import Settings
+    with pytest.raises(errors.ConfigurationProblem):
+        Settings.from_env({"DOCGEN_PAGE_SIZE": value})
+
+
+def test_a_truncated_or_corrupt_seal_is_refused_although_weasyprint_pads_truncated_images():
+    import base64
+    import io
+
+    from PIL import Image, ImageFile
+
+    import docgen.render.pdf  # noqa: F401  (WeasyPrint sets LOAD_TRUNCATED_IMAGES process-wide)
+    from docgen.doctypes.signature import decode_seal
+    from docgen.seal import demo_seal_png
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES, "the condition this test guards against"
+    png = demo_seal_png("昌吉市司法局")
+    jpeg = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGBA").convert("RGB").save(jpeg, format="JPEG")
+    for good in (png, jpeg.getvalue()):
+        assert decode_seal(base64.b64encode(good).decode()).startswith(b"\x89PNG")
+    for bad in (png[: len(png) // 2], png[:-20], jpeg.getvalue()[:-300], png[:200] + b"\x00" * 50 + png[250:]):
+        with pytest.raises(errors.InvalidData) as info:
+            decode_seal(base64.b64encode(bad).decode())
+        assert info.value.issues[0].code == "bad_image"

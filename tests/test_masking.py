@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docgen.generate import generate
-from docgen.masking import MaskingRules, mask_person_name, scrub
+from docgen.masking import MaskingRules, mask_other_person, mask_person_name, scrub
 
 from readers import docx_text_blocks, pdf_all_text, squash
 
@@ -98,3 +98,89 @@ def test_rendered_notice_carries_no_personal_data(name, witness, id_number, mobi
         assert squash(secret) not in docx and squash(secret) not in pdf, secret
     for ordinary in ("昌市监罚〔2025〕33号", "2,000.00", "2025年6月11日", "贰仟元整"):
         assert ordinary in docx and ordinary in pdf
+
+
+# ---------------------------------------------------------------- the gaps a tester found (hardening, row 9)
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+separators = st.sampled_from(["", " ", "-", ".", "．", "－", "\u3000"])
+
+
+@st.composite
+def disguised_mobiles(draw) -> str:
+    """A mobile number as people really type it: full-width, dotted, spaced, regrouped, +86."""
+    digits = draw(st.sampled_from(["138", "139", "150", "186", "199"])) + draw(st.text("0123456789", min_size=8, max_size=8))
+    sep = draw(separators)
+    grouping = draw(st.sampled_from([(3, 4, 4), (3, 8), (11,), (4, 4, 3), (3, 3, 5)]))
+    parts, start = [], 0
+    for size in grouping:
+        parts.append(digits[start:start + size])
+        start += size
+    text = sep.join(parts)
+    if draw(st.booleans()):
+        text = text.translate(FULL_WIDTH)
+    return draw(st.sampled_from(["", "+86", "+86 ", "86-"])) + text
+
+
+@st.composite
+def emails(draw) -> str:
+    user = draw(st.text("abcdefghijklmnopqrstuvwxyz0123456789._", min_size=2, max_size=12).filter(lambda u: u[0].isalnum()))
+    host = draw(st.sampled_from(["example.com", "163.com", "qq.com", "cjs.gov.cn", "mail.xj.cn"]))
+    return user + draw(st.sampled_from(["@", "＠"])) + host
+
+
+@st.composite
+def spaced(draw, names_strategy) -> tuple[str, str]:
+    """A name and the same name typed with spaces inside."""
+    name = draw(names_strategy)
+    chars = [c for c in name if c != "·"]
+    gaps = [draw(st.sampled_from(["", " ", "\u3000"])) for _ in chars[1:]]
+    typed = chars[0] + "".join(g + c for g, c in zip(gaps, chars[1:]))
+    return name, typed
+
+
+@settings(max_examples=300, deadline=None)
+@given(secret=st.one_of(disguised_mobiles(), emails(), id_numbers.map(lambda n: n.translate(FULL_WIDTH))),
+       before=st.lists(fillers, max_size=2), after=st.lists(fillers, max_size=2))
+def test_disguised_numbers_and_emails_are_removed(secret, before, after):
+    masked = scrub("".join(before) + "联系方式见" + secret + "".join(after), {})
+    digits = "".join(c for c in secret.translate(str.maketrans("０１２３４５６７８９", "0123456789")) if c.isdigit())
+    assert secret not in masked
+    left = "".join(c for c in masked.translate(str.maketrans("０１２３４５６７８９", "0123456789")) if c.isdigit())
+    assert len(digits) < 8 or digits[-8:] not in left, masked
+    assert "@" not in masked and "＠" not in masked
+
+
+@settings(max_examples=200, deadline=None)
+@given(pair=spaced(han_names), filler=fillers)
+def test_a_party_name_with_spaces_inside_is_masked(pair, filler):
+    name, typed = pair
+    masked = scrub(f"当事人{typed}{filler}经查属实", {name: mask_person_name(name)})
+    assert mask_person_name(name) in masked and typed not in masked
+
+
+@settings(max_examples=200, deadline=None)
+@given(pair=spaced(names), party=han_names)
+def test_other_persons_leave_no_trace(pair, party):
+    other, typed = pair
+    if other in party or party in other:
+        return
+    masked = scrub(f"当事人{party}雇用{typed}销售，{other}在场", {party: mask_person_name(party), other: mask_other_person(other)})
+    surname = other[:2] if mask_person_name(other).startswith(other[:2]) else other[:1]
+    assert typed not in masked and other not in masked
+    assert mask_person_name(other) not in masked.replace(mask_person_name(party), ""), "not even surname + 某"
+    assert masked.count("他人") == 2 and surname + "某" not in masked.replace(mask_person_name(party), "")
+
+
+@pytest.mark.parametrize("text, gone", [
+    ("手机１３８９９９１２３４５", "１３８９９９１２３４５"), ("电话138.9991.2345。", "138.9991.2345"),
+    ("邮箱zhang.san@example.com。", "zhang.san@example.com"), ("微信号 zhangsan_88，", "zhangsan_88"),
+    ("卡号6222 0210 0112 3456 789", "6222 0210"), ("身份证6523 0119 8507 1523 16", "8507"),
+])
+def test_the_reported_examples(text, gone):
+    assert gone not in scrub(text, {})
+
+
+def test_dates_and_amounts_are_not_account_numbers():
+    for ordinary in ("2024.06.05 2024.07.08", "违法所得123456789.00元", "JY16523010012345"):
+        assert ordinary in scrub(f"经查，{ordinary}。", {})

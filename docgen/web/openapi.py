@@ -8,13 +8,22 @@ from docgen import __version__
 from docgen.doctypes.registry import DocType
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
+AUTH = [{"bearer": []}]
+PREFER = {"name": "Prefer", "in": "header", "description": "respond-async：改用后台任务，返回 202 和任务地址",
+          "schema": {"type": "string", "maxLength": 100}}
+JOB_ACCEPTED = {"description": "已转为后台任务；Location 为任务地址", "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/Job"}}}}
 
 
 def _problem_responses(*statuses: int) -> dict[str, Any]:
     text = {400: "请求有误（JSON 语法、参数）", 401: "缺少或无效的令牌", 403: "无权执行", 404: "未找到",
-            409: "冲突（文号已用、已作废、Idempotency-Key 内容不同）", 413: "请求体过大", 415: "请求体不是 JSON",
-            422: "数据不符合文书类型的要求"}
-    return {str(s): {"description": text[s], "content": {"application/problem+json": {"schema": PROBLEM}}} for s in statuses}
+            408: "请求体发送过慢，读取超时", 409: "冲突（文号已用、已作废、Idempotency-Key 内容不同、仍在处理中）",
+            413: "请求体过大，或超出同步生成上限（改用 Prefer: respond-async）", 415: "请求体不是 JSON",
+            422: "数据不符合文书类型的要求", 429: "请求过于频繁或后台任务过多（见 Retry-After）",
+            500: "服务内部错误（附错误编号）", 503: "数据库等依赖暂时不可用（见 Retry-After）"}
+    common = (429, 500, 503)
+    return {str(s): {"description": text[s], "content": {"application/problem+json": {"schema": PROBLEM}}}
+            for s in sorted(set(statuses) | set(common))}
 
 
 def _type_schema(doctype: DocType) -> dict[str, Any]:
@@ -34,21 +43,30 @@ def _components(registry: dict[str, DocType]) -> dict[str, Any]:
             "properties": {"pdf": {"type": ["string", "integer", "null"]}, "docx": {"type": ["string", "integer", "null"]}}}
     document = {"type": "object", "title": "Document", "additionalProperties": False,
                 "required": ["id", "type", "number", "title", "unit", "recipient", "issue_date", "status", "verify_code",
-                             "sha256", "size", "warnings", "created_at", "created_by", "void", "links"],
+                             "failure_reason", "attempts", "sha256", "size", "warnings", "created_at", "created_by", "void",
+                             "links"],
                 "properties": {
                     "id": text, "type": text, "number": text, "title": text, "unit": text, "recipient": nullable,
                     "issue_date": {"type": "string", "format": "date"},
                     "status": {"enum": ["pending", "issued", "void", "failed"]}, "verify_code": text,
+                    "failure_reason": nullable, "attempts": {"type": "integer"},
                     "sha256": pair, "size": pair, "warnings": {"type": "array", "items": text},
                     "created_at": text, "created_by": text,
                     "void": {"type": ["object", "null"], "properties": {"at": text, "by": text, "reason": text}},
                     "links": {"type": "object", "required": ["self", "pdf", "docx", "verify"],
-                              "properties": {k: text for k in ("self", "pdf", "docx", "verify")}}}}
+                              "properties": {k: text for k in ("self", "pdf", "docx", "verify", "job")}}}}
+    job = {"type": "object", "title": "Job", "required": ["id", "kind", "state", "progress", "links"],
+           "properties": {"id": text, "kind": text, "state": {"enum": ["queued", "running", "done", "failed"]},
+                          "progress": {"type": "object", "properties": {"done": {"type": "integer"}, "total": {"type": "integer"}}},
+                          "created_at": text, "started_at": nullable, "finished_at": nullable, "attempts": {"type": "integer"},
+                          "document_id": nullable, "result": {"type": ["object", "null"]}, "error": {"type": ["object", "null"]},
+                          "document": {"$ref": "#/components/schemas/Document"},
+                          "links": {"type": "object", "properties": {k: text for k in ("self", "result", "document")}}}}
     page = {"type": "object", "title": "DocumentPage", "required": ["items", "page", "page_size", "total"],
             "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Document"}},
                            "page": {"type": "integer"}, "page_size": {"type": "integer"}, "total": {"type": "integer"}}}
     schemas = {slug: _type_schema(doctype) for slug, doctype in registry.items()}
-    schemas.update(Issue=issue, Problem=problem, Document=document, DocumentPage=page)
+    schemas.update(Issue=issue, Problem=problem, Document=document, DocumentPage=page, Job=job)
     return {"schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "docgen token create --unit 单位 --role unit|judicial"}}}
@@ -62,11 +80,11 @@ def _render_paths(registry: dict[str, DocType]) -> dict[str, Any]:
                "application/json": {"schema": {"type": "object"}}}
     for slug, doctype in registry.items():
         paths[f"/api/v1/render/{slug}"] = {"post": {
-            "operationId": f"render_{slug}", "summary": f"预览{doctype.title}（样稿，无文号）",
-            "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["pdf", "docx", "summary"]}}],
+            "operationId": f"render_{slug}", "summary": f"预览{doctype.title}（样稿，无文号）", "security": AUTH,
+            "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["pdf", "docx", "summary"]}}, PREFER],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{slug}"}}}},
-            "responses": {"200": {"description": "文书文件或内部汇总", "content": formats},
-                          **_problem_responses(400, 404, 413, 415, 422)},
+            "responses": {"200": {"description": "文书文件或内部汇总", "content": formats}, "202": JOB_ACCEPTED,
+                          **_problem_responses(400, 401, 403, 404, 408, 413, 415, 422)},
         }}
     return paths
 
@@ -76,19 +94,23 @@ def _document_paths(registry: dict[str, DocType]) -> dict[str, Any]:
     envelope = {"oneOf": [{"type": "object", "required": ["type", "data"], "additionalProperties": False,
                            "properties": {"type": {"const": slug}, "data": {"$ref": f"#/components/schemas/{slug}"}}}
                           for slug in registry]}
-    auth = [{"bearer": []}]
+    auth = AUTH
     item = [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}]
     return {
         "/api/v1/documents": {
             "post": {"operationId": "issue_document", "summary": "制发文书：编号、生成、存档", "security": auth,
-                     "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}}],
+                     "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}},
+                                    PREFER],
                      "requestBody": {"required": True, "content": {"application/json": {"schema": envelope}}},
                      "responses": {"201": {"description": "已制发", "content": doc}, "200": {"description": "重复请求，返回原文书", "content": doc},
-                                   **_problem_responses(400, 401, 403, 404, 409, 413, 415, 422)}},
+                                   "202": {"description": "超出同步上限或要求异步：文号已分配，由后台任务生成", "content": {
+                                       "application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+                                   **_problem_responses(400, 401, 403, 404, 408, 409, 413, 415, 422)}},
             "get": {"operationId": "list_documents", "summary": "文书列表", "security": auth,
                     "parameters": [{"name": n, "in": "query", "schema": s} for n, s in (
                         ("type", {"type": "string"}), ("unit", {"type": "string"}),
                         ("year", {"type": "integer", "minimum": 2000, "maximum": 2100}), ("q", {"type": "string"}),
+                        ("status", {"enum": ["pending", "issued", "void", "failed"]}),
                         ("page", {"type": "integer", "minimum": 1, "maximum": 100000}))],
                     "responses": {"200": {"description": "一页文书", "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/DocumentPage"}}}}, **_problem_responses(400, 401)}},
@@ -107,7 +129,37 @@ def _document_paths(registry: dict[str, DocType]) -> dict[str, Any]:
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}}}}}},
             "responses": {"200": {"description": "已作废", "content": doc},
-                          **_problem_responses(400, 401, 403, 404, 409, 413, 415, 422)}}},
+                          **_problem_responses(400, 401, 403, 404, 408, 409, 413, 415, 422)}}},
+        **_admin_paths(),
+    }
+
+
+def _admin_paths() -> dict[str, Any]:
+    job = [{"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    any_json = {"application/json": {"schema": {"type": "object"}}}
+    return {
+        "/api/v1/jobs/{job_id}": {"get": {
+            "operationId": "get_job", "summary": "后台任务状态与进度", "security": AUTH, "parameters": job,
+            "responses": {"200": {"description": "任务", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Job"}}}}, **_problem_responses(400, 401, 404)}}},
+        "/api/v1/jobs/{job_id}/result": {"get": {
+            "operationId": "get_job_result", "summary": "后台任务结果：预览文件，或 303 转到制发的文书", "security": AUTH,
+            "parameters": job,
+            "responses": {"200": {"description": "预览文件", "content": {
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+                    {"schema": {"type": "string", "format": "binary"}}}},
+                "303": {"description": "任务制发的文书"}, **_problem_responses(400, 401, 404, 409)}}},
+        "/api/v1/audit": {"get": {
+            "operationId": "audit_log", "summary": "审计日志（仅市司法局）", "security": AUTH,
+            "parameters": [{"name": "action", "in": "query", "schema": {"type": "string"}},
+                           {"name": "since", "in": "query", "schema": {"type": "string", "format": "date"}},
+                           {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000}}],
+            "responses": {"200": {"description": "一页审计记录", "content": any_json},
+                          **_problem_responses(400, 401, 403)}}},
+        "/api/v1/units": {"get": {
+            "operationId": "list_units", "summary": "已登记的单位（单位令牌只看到本单位）", "security": AUTH,
+            "responses": {"200": {"description": "单位列表", "content": any_json}, **_problem_responses(400, 401)}}},
     }
 
 
