@@ -16,11 +16,11 @@ serve: setup
 	$(VENV)/bin/docgen db upgrade
 	$(VENV)/bin/flask --app docgen run --host $(HOST) --port $(PORT)
 
-# Production: several gunicorn workers; numbering, idempotency and the archive live in the database and on disk.
+# Production: gunicorn with the shipped gunicorn.conf.py (threaded workers, read deadlines); put nginx in front.
 WORKERS ?= 4
 serve-prod: setup
 	$(VENV)/bin/docgen db upgrade
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --timeout 120 "docgen:create_app()"
+	DOCGEN_BIND=$(HOST):$(PORT) DOCGEN_WORKERS=$(WORKERS) $(VENV)/bin/gunicorn
 
 test: setup-test
 	$(PY) -m pytest $(PYTEST_ARGS)

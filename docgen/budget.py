@@ -29,19 +29,24 @@ def printed_weight(data: Any, key: str = "") -> int:
     return 0
 
 
-def estimate_pages(data: Any) -> int:
-    """Estimated PDF pages of a document with this data (at least 1)."""
+def generic_pages(data: Any) -> int:
+    """Estimated pages of running text (at least 1)."""
     return 1 + printed_weight(data) // CHARS_PER_PAGE
 
 
-def over_sync_budget(data: Any, settings: Settings) -> bool:
+def estimate_pages(doctype: Any, data: Any) -> int:
+    """Estimated PDF pages: the type's own estimate where its layout has tables, else the running-text one."""
+    return doctype.estimate_pages(data) if doctype.estimate_pages is not None else generic_pages(data)
+
+
+def over_sync_budget(doctype: Any, data: Any, settings: Settings) -> bool:
     """Whether rendering this data synchronously would exceed DOCGEN_SYNC_MAX_PAGES."""
-    return estimate_pages(data) > settings.sync_max_pages
+    return estimate_pages(doctype, data) > settings.sync_max_pages
 
 
-def check_sync_budget(data: Any, settings: Settings) -> None:
+def check_sync_budget(doctype: Any, data: Any, settings: Settings) -> None:
     """OverBudget (413) for data too large to render while the client waits."""
-    pages = estimate_pages(data)
+    pages = estimate_pages(doctype, data)
     if pages > settings.sync_max_pages:
         raise OverBudget(f"文书过大（估计约 {pages} 页，同步生成上限 {settings.sync_max_pages} 页）；"
                          "请在请求头加 Prefer: respond-async 改用后台任务，再轮询返回的任务地址")

@@ -65,11 +65,11 @@ class Outcome:
 def issue(settings: Settings, caller: Caller, actor: Actor, slug: str, data: Any, key: str | None = None,
           prefer_async: bool = False) -> Outcome:
     """Validate, authorise and number a document; render it now or in a background job."""
-    _, cleaned, context = prepare_cleaned(slug, data, settings)
+    doctype, cleaned, context = prepare_cleaned(slug, data, settings)
     with db_session(settings) as session:
         authorise(session, settings, caller, cleaned)
     request_hash = _request_hash(slug, cleaned)
-    background = prefer_async or over_sync_budget(cleaned, settings)
+    background = prefer_async or over_sync_budget(doctype, cleaned, settings)
     document: Document | None = None
     job: Job | None = None
     try:

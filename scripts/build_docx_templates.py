@@ -14,6 +14,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from docx_blocks import TemplateWriter  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from docgen.doctypes import disclosure as disclosure_type, rectification as rectification_type  # noqa: E402
+from docgen.doctypes.tables import Column  # noqa: E402
+
 OUT_DIR = Path(__file__).resolve().parent.parent / "templates" / "docx"
 
 
@@ -59,13 +64,12 @@ def decision(w: TemplateWriter) -> str:
     return "行政执法监督决定书"
 
 
-LEDGER_COLUMNS = [
-    ("序号", 10, "{{ row.seq }}", True), ("问题来源", 24, "{{ row.source }}", False),
-    ("问题类别", 16, "{{ row.category }}", False), ("问题描述", 34, "{{ row.description }}", False),
-    ("整改措施", 34, "{{ row.measures }}", False), ("责任科室/责任人", 20, "{{ row.owner }}", False),
-    ("整改时限", 18, "{{ row.deadline }}", True), ("完成情况及佐证", 29, "{{ row.progress }}", False),
-    ("状态", 16, "{{ row.status }}", True), ("备注", 24, "{{ row.remark }}", False),
-]
+def _columns(columns: tuple[Column, ...]) -> list[tuple[str, float, str, bool]]:
+    """The doctype's columns as the writer's (header, width, cell expression, centred)."""
+    return [(c.header, c.width_mm, f"{{{{ row.{c.key} }}}}", c.centred) for c in columns]
+
+
+LEDGER_COLUMNS = _columns(rectification_type.LEDGER_COLUMNS)
 
 
 def rectification(w: TemplateWriter) -> str:
@@ -96,15 +100,7 @@ def rectification(w: TemplateWriter) -> str:
     return "整改报告"
 
 
-DISCLOSURE_COLUMNS = [
-    ("序号", 9, "{{ row.seq }}", True), ("决定书文号", 24, "{{ row.decision_number }}", False),
-    ("当事人", 17, "{{ row.party }}", False), ("统一社会信用代码", 22, "{{ row.credit_code }}", False),
-    ("法定代表人", 14, "{{ row.legal_representative }}", False), ("主要违法事实", 33, "{{ row.facts }}", False),
-    ("处罚依据", 22, "{{ row.basis }}", False), ("处罚种类", 13, "{{ row.kinds }}", False),
-    ("处罚内容/罚没金额", 22, "{{ row.content }}", False), ("作出决定日期", 16, "{{ row.decision_date }}", True),
-    ("处罚机关", 13, "{{ row.authority }}", False), ("公示期限", 10, "{{ row.period }}", False),
-    ("备注", 10, "{{ row.remark }}", False),
-]
+DISCLOSURE_COLUMNS = _columns(disclosure_type.COLUMNS)
 
 
 def disclosure(w: TemplateWriter) -> str:

@@ -113,7 +113,7 @@ def heavy_month(cases: int = 200, length: int = 600) -> dict[str, Any]:
 
 def test_work_over_the_budget_is_refused_with_a_pointer_to_the_job_path(authed):
     data = heavy_month()
-    assert estimate_pages(data) > 80
+    assert estimate_pages(REGISTRY["disclosure"], data) > 80
     response = authed.post("/api/v1/render/disclosure", json=data)
     body = response.get_json()
     assert response.status_code == 413 and body["code"] == "over_sync_budget" and "Prefer: respond-async" in body["detail"]
@@ -122,7 +122,17 @@ def test_work_over_the_budget_is_refused_with_a_pointer_to_the_job_path(authed):
 
 def test_every_sample_fits_the_default_budget(sample):
     from docgen.config import Settings
-    assert estimate_pages(json.loads(sample[1].read_text(encoding="utf-8"))) <= Settings().sync_max_pages
+    slug, path = sample
+    assert estimate_pages(REGISTRY[slug], json.loads(path.read_text(encoding="utf-8"))) <= Settings().sync_max_pages
+
+
+def test_narrow_columns_count_in_the_estimate():
+    """Text crammed into the 10 mm 备注 column costs a page per few cases: the estimate must see that."""
+    data = REGISTRY["disclosure"].load_sample()
+    data["cases"] = [{**case, "remark": "备" * 500} for case in data["cases"] * 2 if not case.get("restrictions")]
+    pages = estimate_pages(REGISTRY["disclosure"], data)
+    from docgen.budget import generic_pages
+    assert pages > 80 and generic_pages(data) < 20, (pages, generic_pages(data))
 
 
 def test_an_async_preview_runs_as_a_job(authed):

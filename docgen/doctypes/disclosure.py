@@ -8,6 +8,7 @@ from typing import Any
 
 from docgen.dates import format_date_cn, parse_iso_date
 from docgen.doctypes.common import BuildEnv, common_context, date_field, obj, text, text_list
+from docgen.doctypes.tables import Column, table_pages
 from docgen.errors import InvalidData, Issue
 from docgen.masking import MaskingRules, mask_other_person, mask_person_name, scrub
 from docgen.money import amount_in_words, format_amount
@@ -63,6 +64,14 @@ CASE = obj("案件", "一件行政执法决定", {
                      "uniqueItems": True, "maxItems": len(RESTRICTIONS)},
 }, ["decision_number", "decision_type", "party", "facts", "decision_date"])
 
+COLUMNS = (
+    Column("序号", 9, "seq", True), Column("决定书文号", 24, "decision_number"), Column("当事人", 17, "party"),
+    Column("统一社会信用代码", 22, "credit_code"), Column("法定代表人", 14, "legal_representative"),
+    Column("主要违法事实", 33, "facts"), Column("处罚依据", 22, "basis"), Column("处罚种类", 13, "kinds"),
+    Column("处罚内容/罚没金额", 22, "content"), Column("作出决定日期", 16, "decision_date", True),
+    Column("处罚机关", 13, "authority"), Column("公示期限", 10, "period"), Column("备注", 10, "remark"),
+)
+
 COMMON_FIELDS = ["issuer", "doc_number", "issue_date", "signature", "contact", "attachments", "imprint"]
 PROPERTIES: dict[str, Any] = {
     "title": text("标题", "默认“{单位}{年}年{月}月行政执法决定公示”", max_length=80),
@@ -105,10 +114,29 @@ def build_context(data: dict[str, Any], env: BuildEnv) -> dict[str, Any]:
         intro_text=(f"根据{basis}等规定，现将{issuer}{year}年{month}月作出的行政执法决定公示如下（共{len(public)}件）："
                     if public else f"根据{basis}等规定，现予公示：{year}年{month}月，{issuer}未作出应当公示的行政执法决定。"),
         cases=public,
+        columns=COLUMNS,
         internal_summary=_summary(data, public, excluded, late),
     )
     return context
 
+
+def estimate_pages(data: dict[str, Any]) -> int:
+    """Pages of the notice: its table's rows, each as tall as its longest cell in its column."""
+    rows = []
+    for case in data.get("cases", []):
+        if case.get("restrictions"):
+            continue
+        party = case.get("party", {})
+        rows.append({
+            "seq": 4, "decision_number": len(case.get("decision_number", "")), "party": len(party.get("name", "")),
+            "credit_code": len(party.get("credit_code", "")), "legal_representative": len(party.get("legal_representative", "")),
+            "facts": len(case.get("facts", "")), "basis": len(case.get("basis", "")),
+            "kinds": sum(len(k) + 1 for k in case.get("penalty_kinds", [])),
+            "content": len(case.get("content", "")) + (40 if "amount" in case else 0), "decision_date": 11,
+            "authority": len(case.get("authority", data["issuer"]["name"])), "period": len(case.get("disclosure_period", "")),
+            "remark": len(case.get("remark", "")),
+        })
+    return 1 + int(table_pages(rows, COLUMNS))
 
 def _check(data: dict[str, Any], issued: date) -> None:
     year, month = data["period"]["year"], data["period"]["month"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from docgen.dates import format_date_cn, parse_iso_date
 from docgen.doctypes.common import BuildEnv, common_context, date_field, obj, text, text_list
+from docgen.doctypes.tables import Column, table_pages
 from docgen.errors import InvalidData, Issue
 from docgen.filters import chinese_numeral
 
@@ -34,6 +35,13 @@ LEDGER_ITEM = {
     "allOf": [{"if": {"properties": {"status": {"const": "整改中"}}, "required": ["status"]},
                "then": {"required": ["reason", "committed_date"]}}],
 }
+
+LEDGER_COLUMNS = (
+    Column("序号", 10, "seq", True), Column("问题来源", 24, "source"), Column("问题类别", 16, "category"),
+    Column("问题描述", 34, "description"), Column("整改措施", 34, "measures"), Column("责任科室/责任人", 20, "owner"),
+    Column("整改时限", 18, "deadline", True), Column("完成情况及佐证", 29, "progress"), Column("状态", 16, "status", True),
+    Column("备注", 24, "remark"),
+)
 
 COMMON_FIELDS = ["issuer", "doc_number", "issue_date", "signature", "contact", "imprint"]
 PROPERTIES: dict[str, Any] = {
@@ -74,9 +82,22 @@ def build_context(data: dict[str, Any], env: BuildEnv) -> dict[str, Any]:
         ledger_label="附件" if len(data["attachments"]) == 1 else "附件1",
         ledger_title=LEDGER_TITLE,
         ledger=ledger,
+        ledger_columns=LEDGER_COLUMNS,
         ledger_summary=_summary(ledger),
     )
     return context
+
+
+def estimate_pages(data: dict[str, Any]) -> int:
+    """Pages of the report: its text (every ledger item is told once in the body too) and its landscape ledger."""
+    from docgen.budget import generic_pages
+    number = data.get("opinion", {}).get("doc_number", "")
+    rows = [{"seq": 3, "source": len(item.get("source", number)), "category": len(item.get("category", "")),
+             "description": len(item.get("description", "")), "measures": len(item.get("measures", "")),
+             "owner": len(item.get("owner", "")), "deadline": 11, "progress": len(item.get("progress", "")),
+             "status": 4, "remark": len(item.get("remark", "")) + (len(item.get("reason", "")) + 20 if "reason" in item else 0)}
+            for item in data.get("ledger", [])]
+    return generic_pages(data) + int(table_pages(rows, LEDGER_COLUMNS))
 
 
 def _check(data: dict[str, Any], issued: date) -> None:

@@ -27,6 +27,8 @@ class DocType:
         self.title: str = module.TITLE
         self.description: str = module.DESCRIPTION
         self.build: Callable[[dict[str, Any], BuildEnv], dict[str, Any]] = module.build_context
+        # A type whose layout has tables estimates its own pages for the synchronous budget (docgen.budget).
+        self.estimate_pages: Callable[[dict[str, Any]], int] | None = getattr(module, "estimate_pages", None)
         self.schema: dict[str, Any] = _full_schema(module)
         self.docx_template: Path = settings.template_dir / "docx" / f"{self.slug}.docx"
         self.html_template: str = f"{self.slug}.html"

@@ -97,7 +97,7 @@ def render(slug: str) -> Any:
         from docgen.web.jobs import queue_job
         return queue_job(caller, "preview", {"type": slug, "format": fmt, "data": cleaned})
     if fmt == "pdf":
-        check_sync_budget(cleaned, settings())
+        check_sync_budget(doctype, cleaned, settings())
     result = render_prepared(doctype, context, (fmt,), settings(), marks=Marks(preview=True))
     response = send_file(io.BytesIO(result.files[fmt]), mimetype=MEDIA_TYPES[fmt],
                          download_name=f"{slug}-样稿.{fmt}", as_attachment=False)

@@ -8,6 +8,7 @@ with Retry-After. Limits are read from the settings at request time.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 
 from flask import Flask, current_app, request
@@ -66,4 +67,4 @@ def retry_after_seconds() -> int:
     current = limiter.current_limit if limiter is not None else None
     if current is None:
         return 60
-    return max(1, int(current.reset_at - time.time()) + 1)
+    return max(1, math.ceil(current.reset_at - time.time()))
