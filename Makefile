@@ -28,6 +28,7 @@ test: setup-test
 bench: setup-test
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 	$(PY) scripts/bench_http.py
+	$(PY) scripts/bench_attacks.py
 
 templates: setup
 	$(PY) scripts/build_docx_templates.py

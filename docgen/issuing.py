@@ -66,7 +66,7 @@ def issue(settings: Settings, caller: Caller, actor: Actor, slug: str, data: Any
           prefer_async: bool = False) -> Outcome:
     """Validate, authorise and number a document; render it now or in a background job."""
     doctype, cleaned, context = prepare_cleaned(slug, data, settings)
-    with db_session(settings) as session:
+    with db_session(settings, read_only=True) as session:
         authorise(session, settings, caller, cleaned)
     request_hash = _request_hash(slug, cleaned)
     background = prefer_async or over_sync_budget(doctype, cleaned, settings)
@@ -196,7 +196,7 @@ def _meet_twin(settings: Settings, caller: Caller, actor: Actor, document_id: st
     """The key's earlier document: finished, still rendering (202 or 409), or abandoned and taken over."""
     deadline = time.monotonic() + TWIN_WAIT_S
     while True:
-        with db_session(settings) as session:
+        with db_session(settings, read_only=True) as session:
             row = session.get(Document, document_id)
             job = session.get(Job, row.job_id) if row.job_id else None
         if row.status in ("issued", "void"):
@@ -243,7 +243,7 @@ def render_reserved(settings: Settings, actor: Actor, document_id: str, attempt:
     """Render a reserved document under its number, archive the files, mark it issued; failed on any error."""
     with leases.holding(settings, documents=(document_id,)):
         try:
-            with db_session(settings) as session:
+            with db_session(settings, read_only=True) as session:
                 row = session.get(Document, document_id)
                 unit = find_unit(session, row.unit)
             result = _render(settings, row, unit)

@@ -23,6 +23,7 @@ from docgen.doctypes.registry import load_registry  # noqa: E402
 from docgen.store.db import session_scope  # noqa: E402
 from docgen.store.migrate import upgrade  # noqa: E402
 from docgen.store.tokens import create_token  # noqa: E402
+from docgen.store.units import add_unit  # noqa: E402
 from servers import gunicorn  # noqa: E402
 
 
@@ -63,14 +64,17 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{instance}/docgen.sqlite3"
         upgrade(url)
         with session_scope(url) as session:
+            add_unit(session, "昌吉市司法局", None, "judicial", ("昌司执监意",), None)
             token = create_token(session, "judicial", None, "bench")
         sample = load_registry()["opinion"].load_sample()
         sample["doc_number"].pop("seq", None)
         preview = json.dumps(sample, ensure_ascii=False).encode()
         issue = json.dumps({"type": "opinion", "data": sample}, ensure_ascii=False).encode()
-        env = {"DOCGEN_DATABASE_URL": url, "DOCGEN_INSTANCE_DIR": instance}
+        # The sample's date is "today"; no rate limits: this measures throughput, not the limiter.
+        env = {"DOCGEN_DATABASE_URL": url, "DOCGEN_INSTANCE_DIR": instance, "DOCGEN_TODAY": sample["issue_date"],
+               "DOCGEN_RATE_LIMITS": "off"}
         with gunicorn(env, workers=args.workers) as base:
-            print(f"gunicorn {args.workers} workers, {args.clients} clients, {args.requests} requests each; "
+            print(f"gunicorn (gunicorn.conf.py) {args.workers} workers, {args.clients} clients, {args.requests} requests each; "
                   f"opinion sample (2 pages); database {url.split(':')[0]}")
             print(f"{'scenario':<16}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
             scenario("preview DOCX", f"{base}/api/v1/render/opinion?format=docx", preview, token, args.clients, args.requests)

@@ -39,7 +39,7 @@ class EmbeddedRunner:
         idle_since = time.monotonic()
         while time.monotonic() - idle_since < IDLE_EXIT_S:
             try:
-                with db_session(self.settings) as session:
+                with db_session(self.settings, read_only=True) as session:
                     job_id = job_store.next_queued(session)
                 if job_id is None:
                     self.wake.wait(POLL_S)

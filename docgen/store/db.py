@@ -84,12 +84,18 @@ def _serialise_sqlite_writers(engine: Engine, timeout_s: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers (token checks, lists, downloads) must not queue behind the one writer lock.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-@functools.lru_cache(maxsize=8)
-def _factory(url: str, timeout_s: int) -> sessionmaker[Session]:
-    return sessionmaker(engine_for(url, timeout_s), expire_on_commit=False)
+READ_ONLY = "docgen_read_only"
+
+
+@functools.lru_cache(maxsize=16)
+def _factory(url: str, timeout_s: int, read_only: bool = False) -> sessionmaker[Session]:
+    engine = engine_for(url, timeout_s)
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}) if read_only else engine, expire_on_commit=False)
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -101,9 +107,12 @@ def is_unavailable(exc: BaseException) -> bool:
 
 
 @contextmanager
-def session_scope(url: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error; an unreachable database is a 503."""
-    session = _factory(url, timeout_s)()
+def session_scope(url: str, timeout_s: int = DEFAULT_TIMEOUT_S, read_only: bool = False) -> Iterator[Session]:
+    """A session that commits on success and rolls back on any error; an unreachable database is a 503.
+
+    ``read_only`` sessions do not take SQLite's writer lock up front (BEGIN instead of BEGIN IMMEDIATE).
+    """
+    session = _factory(url, timeout_s, read_only)()
     try:
         yield session
         session.commit()
@@ -122,10 +131,10 @@ def session_scope(url: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> Iterator[Sess
 
 def ping(url: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> None:
     """Run ``SELECT 1``; ServiceUnavailable if the database does not answer."""
-    with session_scope(url, timeout_s) as session:
+    with session_scope(url, timeout_s, read_only=True) as session:
         session.execute(text("SELECT 1"))
 
 
-def db_session(settings: Settings) -> contextlib.AbstractContextManager[Session]:
+def db_session(settings: Settings, read_only: bool = False) -> contextlib.AbstractContextManager[Session]:
     """The session scope of the configured database, with its configured timeouts."""
-    return session_scope(settings.effective_database_url, settings.db_timeout_s)
+    return session_scope(settings.effective_database_url, settings.db_timeout_s, read_only)

@@ -31,7 +31,7 @@ class Filters:
 
 def get_document(settings: Settings, caller: Caller, document_id: str) -> Document:
     """A document the caller may see; NotFound otherwise (existence does not leak)."""
-    with db_session(settings) as session:
+    with db_session(settings, read_only=True) as session:
         row = session.get(Document, document_id)
     if row is None or not caller.sees(row.unit, row.recipient, _addressed(row)):
         raise NotFound()
@@ -61,7 +61,7 @@ def list_documents(settings: Settings, caller: Caller, filters: Filters, page: i
     if filters.q:
         pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(Document.number.like(pattern, escape="\\"), Document.title.like(pattern, escape="\\")))
-    with db_session(settings) as session:
+    with db_session(settings, read_only=True) as session:
         total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         rows = session.execute(query.order_by(Document.created_at.desc(), Document.id)
                                .offset((page - 1) * settings.page_size).limit(settings.page_size)).scalars().all()
@@ -88,7 +88,7 @@ def void_document(settings: Settings, caller: Caller, actor: Actor, document_id:
 
 def find_by_code(settings: Settings, code: str) -> Document | None:
     """The issued (or since voided) document behind a verification code (public: the code itself is the secret)."""
-    with db_session(settings) as session:
+    with db_session(settings, read_only=True) as session:
         return session.execute(select(Document).where(
             Document.verify_code == code.upper(), Document.status.in_(("issued", "void")),
             Document.pdf_sha256.is_not(None))).scalar_one_or_none()

@@ -31,7 +31,7 @@ def audit_log() -> Response:
     since_day = date_parameter(args, "since")
     since = datetime.combine(since_day, time.min, BEIJING) if since_day else None
     page = int_parameter(args, "page", 1, 1, 100_000) or 1
-    with db_session(settings()) as session:
+    with db_session(settings(), read_only=True) as session:
         rows, total = list_events(session, action, since, page, settings().page_size)
         items = [describe_event(row) for row in rows]
     return jsonify({"items": items, "page": page, "page_size": settings().page_size, "total": total})
@@ -42,6 +42,6 @@ def audit_log() -> Response:
 def units() -> Response:
     """The registered units (a unit's token sees its own): names, 标志, 机关代字, whether a seal is on file."""
     caller = current_caller()
-    with db_session(settings()) as session:
+    with db_session(settings(), read_only=True) as session:
         rows = [describe_unit(u) for u in list_units(session) if caller.role == "judicial" or u.name == caller.unit]
     return jsonify({"units": rows})

@@ -24,7 +24,7 @@ def current_caller() -> Caller:
     token = bearer_token()
     if token is None:
         raise Unauthorized()
-    with db_session(current_app.config["DOCGEN_SETTINGS"]) as session:
+    with db_session(current_app.config["DOCGEN_SETTINGS"], read_only=True) as session:
         caller = authenticate(session, token)
     if caller is None:
         raise Unauthorized("API 令牌无效或已吊销")

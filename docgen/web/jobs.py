@@ -47,7 +47,7 @@ def queue_job(caller: Caller, kind: str, payload: dict[str, Any]) -> tuple[Respo
 
 def _visible_job(job_id: str) -> Job:
     caller = current_caller()
-    with db_session(settings()) as session:
+    with db_session(settings(), read_only=True) as session:
         job = session.get(Job, job_id) if len(job_id) <= 32 else None
     if job is None or not job_store.visible(job, caller):
         raise NotFound("没有找到该后台任务")
