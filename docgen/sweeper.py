@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from docgen.clock import utcnow
 from docgen.config import Settings
 from docgen.store import audit, jobs as job_store
-from docgen.store.archive import Archive
+from docgen.store.archive import Archive, remove_older_than
 from docgen.store.audit import Actor
 from docgen.store.db import db_session
 from docgen.store.models import Document, Job
@@ -90,17 +90,7 @@ def _resubmit_queued(settings: Settings) -> None:
 
 def _remove_old_results(settings: Settings) -> int:
     folder = settings.instance_dir / "jobs"
-    if not folder.is_dir():
-        return 0
-    removed, cutoff = 0, time.time() - RESULT_TTL_S
-    for path in folder.iterdir():
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed += 1
-        except OSError:
-            continue
-    return removed
+    return remove_older_than(folder.iterdir(), RESULT_TTL_S) if folder.is_dir() else 0
 
 
 _STARTED: set[Settings] = set()

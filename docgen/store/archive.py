@@ -11,6 +11,7 @@ import hashlib
 import os
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from docgen.errors import StorageFailure
@@ -68,14 +69,17 @@ class Archive:
 
     def remove_stale_parts(self, older_than_s: float = 3600) -> int:
         """Delete temporary files a killed process left behind; return how many."""
-        removed, cutoff = 0, time.time() - older_than_s
-        if not self.root.is_dir():
-            return 0
-        for part in self.root.glob(f"*/{PART_PREFIX}*"):
-            try:
-                if part.stat().st_mtime < cutoff:
-                    part.unlink()
-                    removed += 1
-            except OSError:
-                continue
-        return removed
+        return remove_older_than(self.root.glob(f"*/{PART_PREFIX}*"), older_than_s) if self.root.is_dir() else 0
+
+
+def remove_older_than(paths: Iterable[Path], seconds: float) -> int:
+    """Delete the files among ``paths`` last changed more than ``seconds`` ago; return how many."""
+    removed, cutoff = 0, time.time() - seconds
+    for path in paths:
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:  # gone meanwhile, or not ours to delete: nothing to clean
+            continue
+    return removed
