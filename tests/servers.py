@@ -31,6 +31,9 @@ class Running(str):
     pid: int
     log: object
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (str, (str(self),))  # crosses to other processes as its URL
+
     def log_text(self) -> str:
         self.log.seek(0)  # type: ignore[attr-defined]
         return self.log.read().decode(errors="replace")  # type: ignore[attr-defined]
@@ -101,9 +104,7 @@ def postgres_database() -> Iterator[str]:
     try:
         yield admin.set(database=name).render_as_string(hide_password=False)
     finally:
-        from docgen.store.db import engine_for
-        url = admin.set(database=name).render_as_string(hide_password=False)
-        if engine_for.cache_info().currsize:
-            engine_for(url).dispose()
+        from docgen.store.db import dispose_engines
+        dispose_engines(admin.set(database=name).render_as_string(hide_password=False))
         with psycopg.connect(dsn, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

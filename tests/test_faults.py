@@ -235,3 +235,22 @@ def test_a_database_that_does_not_answer_fails_fast_and_clearly(tmp_path: Path, 
             assert status == 503 and media.startswith("text/html") and "服务暂时不可用" in page.decode()
             status, _, _ = _status(f"{base}/healthz", timeout=5)
             assert status == 503, "still answering after all that"
+
+
+def test_errors_gunicorn_answers_itself_are_problem_json(tmp_path: Path):
+    instance = tmp_path / "instance"
+    url = f"sqlite:///{instance / 'docgen.sqlite3'}"
+    prepare_database(url)
+    with gunicorn(server_env(url, instance), workers=1) as base:
+        host, port = base.removeprefix("http://").split(":")
+        for request, status in ((f"GET /{'a' * 5000} HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+                                ("GET / HTTP/1.1\r\n" + "".join(f"X-{n}: y\r\n" for n in range(100)) + "\r\n", 431),
+                                ("NOT A REQUEST\r\n\r\n", 400)):
+            with socket.create_connection((host, int(port)), timeout=10) as sock:
+                sock.sendall(request.encode())
+                answer = b""
+                while chunk := sock.recv(65536):
+                    answer += chunk
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.split()[1] == str(status).encode(), head
+            assert b"Content-Type: application/problem+json" in head and json.loads(body)["status"] == status

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
+from collections import OrderedDict
 import logging
 import os
 from collections.abc import Iterator
@@ -37,9 +39,35 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-@functools.lru_cache(maxsize=8)
+_ENGINES: OrderedDict[tuple[str, int], Engine] = OrderedDict()
+_ENGINES_LOCK = threading.Lock()
+MAX_ENGINES = 16
+
+
 def engine_for(url: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> Engine:
-    """One engine per URL and process (gunicorn workers each build their own after fork)."""
+    """One engine per URL, timeout and process (gunicorn workers each build their own after fork)."""
+    key = (url, timeout_s)
+    with _ENGINES_LOCK:
+        if key in _ENGINES:
+            _ENGINES.move_to_end(key)
+            return _ENGINES[key]
+        engine = _ENGINES[key] = _make_engine(url, timeout_s)
+        while len(_ENGINES) > MAX_ENGINES:  # an engine pushed out closes its pooled connections
+            _, oldest = _ENGINES.popitem(last=False)
+            oldest.dispose()
+        _factory.cache_clear()
+        return engine
+
+
+def dispose_engines(url: str) -> None:
+    """Close every pooled connection to ``url`` (before its database is dropped, say)."""
+    with _ENGINES_LOCK:
+        for key in [key for key in _ENGINES if key[0] == url]:
+            _ENGINES.pop(key).dispose()
+        _factory.cache_clear()
+
+
+def _make_engine(url: str, timeout_s: int) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
