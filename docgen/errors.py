@@ -157,9 +157,15 @@ class InvalidData(DocgenError):
     http_status = 422
     message = "输入数据有误"
 
+    MAX_ISSUES = 50  # a body with 20,000 wrong items gets the first 50, not a 5 MB answer
+
     def __init__(self, issues: list[Issue], message: str | None = None) -> None:
-        self.issues = sorted(issues, key=lambda issue: (issue.path, issue.code))
-        super().__init__(message or f"输入数据有误，共 {len(issues)} 处问题")
+        kept = issues[:self.MAX_ISSUES]
+        if len(issues) > self.MAX_ISSUES:
+            kept.append(Issue("", "too_many_issues", f"问题过多，只列出前 {self.MAX_ISSUES} 处"))
+        self.issues = sorted(kept, key=lambda issue: (issue.path, issue.code))
+        counted = f"至少 {len(issues)} 处" if len(issues) > self.MAX_ISSUES else f"共 {len(issues)} 处"
+        super().__init__(message or f"输入数据有误，{counted}问题")
 
     def as_dict(self) -> dict[str, Any]:
         """Return the error with its list of issues."""

@@ -34,8 +34,7 @@ from docgen import clock, leases
 from docgen.budget import over_sync_budget
 from docgen.config import Settings
 from docgen.dates import format_date_cn, parse_iso_date
-from docgen.errors import (Conflict, DocgenError, Forbidden, InvalidData, Issue, RenderFailure, ServiceUnavailable,
-                           StorageFailure)
+from docgen.errors import Conflict, DocgenError, Forbidden, InvalidData, Issue, ServiceUnavailable, StorageFailure
 from docgen.filters import document_number
 from docgen.generate import Generated, generate, prepare, prepare_cleaned
 from docgen.render.marks import Marks, Verification
@@ -76,9 +75,11 @@ def issue(settings: Settings, caller: Caller, actor: Actor, slug: str, data: Any
         with db_session(settings) as session:
             twin = _twin(session, caller, key, request_hash)
             if twin is None:
+                if background:
+                    job_store.check_quota(session, caller, settings.job_quota)
                 document = _reserve(session, settings, caller, slug, cleaned, context["title"], key, request_hash)
                 if background:
-                    job = _queue_render(session, caller, document)
+                    job = _queue_render(session, settings, caller, document)
     except IntegrityError:  # PostgreSQL: another request with the same key committed first
         with db_session(settings) as session:
             twin = _twin(session, caller, key, request_hash)
@@ -184,9 +185,10 @@ def _reserve(session: Session, settings: Settings, caller: Caller, slug: str, da
     return document
 
 
-def _queue_render(session: Session, caller: Caller, document: Document) -> Job:
+def _queue_render(session: Session, settings: Settings, caller: Caller, document: Document) -> Job:
     """A background job that renders this reserved document."""
-    job = job_store.create_job(session, "issue", {"document_id": document.id}, caller, document_id=document.id)
+    job = job_store.create_job(session, "issue", {"document_id": document.id}, caller, document_id=document.id,
+                               lease_s=settings.pending_timeout_s)
     document.job_id = job.id
     session.flush()
     return job
@@ -203,12 +205,16 @@ def _meet_twin(settings: Settings, caller: Caller, actor: Actor, document_id: st
             return Outcome(row, False)
         if job is not None and job.state in job_store.UNFINISHED:
             return Outcome(row, False, job)
+        if background:
+            with db_session(settings, read_only=True) as session:
+                job_store.check_quota(session, caller, settings.job_quota)
         attempt = _take_over(settings, document_id)
         if attempt is not None:
             LOG.info("document %s taken over by a retry (attempt %d)", document_id, attempt)
             if background:
                 with db_session(settings) as session:
-                    job = _queue_render(session, caller, session.get(Document, document_id))
+                    job = _queue_render(session, settings, caller, session.get(Document, document_id))
+                    row = session.get(Document, document_id)
                 from docgen.jobs import submit
                 submit(settings, job.id)
                 return Outcome(row, False, job)
@@ -248,12 +254,15 @@ def render_reserved(settings: Settings, actor: Actor, document_id: str, attempt:
                 unit = find_unit(session, row.unit)
             result = _render(settings, row, unit)
             archive = Archive(settings.effective_archive_dir)
-            hashes = {fmt: archive.put(result.files[fmt]) for fmt in ("pdf", "docx")}
+            hashes: dict[str, str] = {}
+            for fmt in ("pdf", "docx"):
+                hashes[fmt] = archive.put(result.files[fmt])
             return _settle(settings, actor, row, attempt, result, hashes)
         except _LostOwnership:
             raise Conflict("该文书已由另一次重试接手处理", code="in_progress", retry_after=2) from None
         except BaseException as exc:
             _fail(settings, document_id, attempt, failure_reason(exc))
+            _discard_unreferenced(settings, locals().get("hashes", {}))
             raise
 
 
@@ -299,11 +308,22 @@ def failure_reason(exc: BaseException) -> str:
         return "文件存档写入失败（存档目录不可写或磁盘已满）"
     if isinstance(exc, ServiceUnavailable):
         return "数据库暂时无法访问"
-    if isinstance(exc, (RenderFailure, DocgenError)):
-        return f"生成失败：{exc.message}"[:500]
+    if isinstance(exc, DocgenError):  # a 5xx's message may name server paths: its class's words instead
+        return f"生成失败：{exc.message if exc.http_status < 500 else type(exc).message}"[:500]
     if isinstance(exc, (KeyboardInterrupt, SystemExit)):
         return "处理被中断（服务停止或进程被终止）"
     return f"内部错误（{type(exc).__name__}）"
+
+
+def _discard_unreferenced(settings: Settings, hashes: dict[str, str]) -> None:
+    """Files archived for an attempt that then failed: no record points at them, and they hold personal data."""
+    try:
+        with db_session(settings, read_only=True) as session:
+            orphans = [digest for digest in hashes.values() if session.execute(select(Document.id).where(
+                (Document.pdf_sha256 == digest) | (Document.docx_sha256 == digest)).limit(1)).first() is None]
+        Archive(settings.effective_archive_dir).discard(orphans)
+    except Exception:
+        LOG.warning("could not remove the files of a failed attempt", exc_info=True)
 
 
 def _fail(settings: Settings, document_id: str, attempt: int, reason: str) -> None:

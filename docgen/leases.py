@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from docgen.store.db import db_session
 from docgen.store.models import Document, Job
 
 LOG = logging.getLogger(__name__)
+MAX_HOLD_S = 3600  # a render or job still going after an hour has hung: its lease is left to run out
 
 
 def lease_end(settings: Settings) -> datetime:
@@ -35,15 +37,18 @@ class _Keeper:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.held: dict[Settings, dict[str, set[str]]] = {}
+        self.held: dict[Settings, dict[str, Counter[str]]] = {}  # counted: one id may be held twice
         self.renewed: dict[Settings, float] = {}
+        self.since: dict[str, float] = {}  # when each id was first held
         self.thread: threading.Thread | None = None
 
     def add(self, settings: Settings, documents: tuple[str, ...], jobs: tuple[str, ...]) -> None:
         with self.lock:
-            group = self.held.setdefault(settings, {"documents": set(), "jobs": set()})
+            group = self.held.setdefault(settings, {"documents": Counter(), "jobs": Counter()})
             group["documents"].update(documents)
             group["jobs"].update(jobs)
+            for key in (*documents, *jobs):
+                self.since.setdefault(key, time.monotonic())
             self.renewed.setdefault(settings, time.monotonic())
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self.run, name="docgen-leases", daemon=True)
@@ -54,8 +59,12 @@ class _Keeper:
             group = self.held.get(settings)
             if group is None:
                 return
-            group["documents"].difference_update(documents)
-            group["jobs"].difference_update(jobs)
+            group["documents"].subtract(documents)
+            group["jobs"].subtract(jobs)
+            for counter in group.values():
+                for key in [key for key, count in counter.items() if count <= 0]:
+                    del counter[key]
+                    self.since.pop(key, None)
             if not group["documents"] and not group["jobs"]:
                 del self.held[settings]
                 self.renewed.pop(settings, None)
@@ -67,7 +76,8 @@ class _Keeper:
             for settings, group in self.held.items():
                 if now - self.renewed.get(settings, 0) >= settings.pending_timeout_s / 3:
                     self.renewed[settings] = now
-                    out.append((settings, set(group["documents"]), set(group["jobs"])))
+                    fresh = {key for key, start in self.since.items() if now - start < MAX_HOLD_S}
+                    out.append((settings, set(group["documents"]) & fresh, set(group["jobs"]) & fresh))
             return out
 
     def run(self) -> None:

@@ -23,29 +23,30 @@ COMPOUND_SURNAMES = frozenset(
 )
 TRANSLITERATION_DOTS = "·•‧・･"
 
-# Digits as clerks type them: ASCII or full-width (１３８…); a separator is one space, dot, hyphen or dash.
+# Digits as clerks type them: ASCII or full-width (１３８…); between two digits up to two separators
+# (space, dot, hyphen, dash, slash), so 138 9991 2345, 138.9991.2345 and １３８－９９９１－２３４５ are one number.
 D = "[0-9０-９]"
 SEP = "[ \u3000.．\\-－—_/]"
-NOT_GLUED = "(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"
-NOT_GLUED_AFTER = "(?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"
-# 18-digit resident ID (GB 11643) and the old 15-digit form, digits possibly grouped.
-_ID_CARD = re.compile(
-    NOT_GLUED + f"{D}(?:{SEP}?{D}){{16}}{SEP}?[0-9XxＸｘ]" + NOT_GLUED_AFTER
-    + "|" + NOT_GLUED + f"{D}(?:{SEP}?{D}){{14}}" + NOT_GLUED_AFTER
+LETTER = "A-Za-zＡ-Ｚａ-ｚ"
+# Numbers that are never personal data are shielded first, so a number beside them cannot swallow them:
+# amounts (…元), dates (2024-06-05, 2024年6月5日), times (10:30), decimals with one point (87.6177).
+_SHIELDED = re.compile("|".join((
+    f"(?<![0-9０-９.．]){D}{{1,12}}(?:[.．]{D}{{1,2}})?\\s?(?:万元|亿元|元)",
+    f"(?<![0-9０-９]){D}{{1,3}}(?:[,，]{D}{{3}})+(?:[.．]{D}{{1,2}})?\\s?(?:万元|亿元|元)?",
+    f"(?<![0-9０-９])(?:19|20|１９|２０){D}{{2}}[.．\\-－/年]{D}{{1,2}}[.．\\-－/月]{D}{{1,2}}日?(?![0-9０-９])",
+    f"(?<![0-9０-９]){D}{{1,2}}[:：]{D}{{2}}(?:[:：]{D}{{2}})?(?![0-9０-９])",
+    f"(?<![0-9０-９.．]){D}{{1,9}}[.．]{D}{{1,6}}(?![0-9０-９.．])",
+)))
+# A run of digits, as long as it goes (never starting inside a longer run or right after letters, as in JY165…):
+# an optional +86, the digits with their separators, an ID card's final X, a landline's extension.
+_DIGIT_RUN = re.compile(
+    f"(?<![0-9０-９{LETTER}])(?:(?:[+＋]|00|００)[8８][6６]{SEP}{{0,2}})?"
+    f"(?P<number>{D}(?:{SEP}{{0,2}}{D})*(?:{SEP}{{0,2}}[XxＸｘ])?)(?:转{D}{{1,6}})?(?![0-9０-９])"
 )
-# Mobile numbers, optionally +86, in any grouping: 13899912345, 138-9991-2345, 138.9991.2345, １３８ ９９９１ ２３４５.
-_MOBILE = re.compile(f"(?<![0-9０-９])(?:(?:[+＋]|00|００)?[8８][6６]{SEP}?)?[1１]{SEP}?[3-9３-９](?:{SEP}?{D}){{9}}(?![0-9０-９])")
-# Landlines with an area code: 0994-2345678, (0994)2345678, 0994 2345678, 09942345678, with an extension.
-_LANDLINE = re.compile(
-    f"(?<![0-9０-９])(?:[（(][0０]{D}{{2,3}}[）)]\\s?|[0０]{D}{{2,3}}{SEP}?){D}{{3,4}}{SEP}?{D}{{3,4}}"
-    f"(?:(?:转|-|ext\\.?){D}{{1,6}})?(?![0-9０-９])"
-)
-# Any other long run of digits (bank cards, accounts, oddly grouped IDs): 11 or more digits, single separators between.
-_LONG_NUMBER = re.compile(NOT_GLUED + f"{D}(?:{SEP}?{D}){{10,40}}" + NOT_GLUED_AFTER + "(?![元万亿])")
-# Dates written one after another (2024.06.05 2024.07.08) are not an account number.
-_DATES = re.compile(r"(?:(?:19|20)\d{2}[.\-/](?:0?[1-9]|1[0-2])[.\-/](?:0?[1-9]|[12]\d|3[01])[ .\-/]?)+")
-# E-mail addresses, full-width @ included.
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+\s?[@＠]\s?[A-Za-z0-9\-]+(?:[.．][A-Za-z0-9\-]+)+")
+# Landlines written with the area code in brackets: (0994)2345678, （0994）234-5678.
+_BRACKETED_LANDLINE = re.compile(f"[（(][0０]{D}{{2,3}}[）)]\\s?{D}(?:{SEP}?{D}){{5,8}}(?:转{D}{{1,6}})?")
+# E-mail addresses, full-width letters, ＠ and ． included.
+_EMAIL = re.compile(f"[0-9０-９{LETTER}._%+\\-．]+\\s?[@＠]\\s?[0-9０-９{LETTER}\\-]+(?:[.．][0-9０-９{LETTER}\\-]+)+")
 # Numbers and handles introduced by a telling keyword, whatever their shape.
 _KEYWORD_NUMBER = re.compile(
     r"((?:身份证(?:号码|号)?|公民身份号码|证件号码|电话|手机(?:号码|号)?|联系方式|联系电话|座机|"
@@ -53,6 +54,7 @@ _KEYWORD_NUMBER = re.compile(
     r"[0-9Xx０-９Ａ-Ｚａ-ｚA-Za-z@＠._\-][0-9Xx０-９Ａ-Ｚａ-ｚA-Za-z@＠._\s\-]{4,}[0-9Xx０-９Ａ-Ｚａ-ｚA-Za-z]",
     re.IGNORECASE,
 )
+SHIELD_BASE = 0xF0000  # supplementary private use: no bundled font draws it, so validation keeps it out of data
 # A home address introduced by a keyword, up to the next punctuation mark.
 _ADDRESS = re.compile(
     r"(?:家庭住址|家庭地址|现住址|现住|住址|住所地|住所|户籍地址|户籍所在地|户籍地|居住地址|居住地|暂住地|"
@@ -61,7 +63,6 @@ _ADDRESS = re.compile(
 # What a name of someone other than the party becomes: no surname, no length, no trace.
 OTHER_PERSON = "他人"
 _NAME_GAP = f"[\\s\u3000{TRANSLITERATION_DOTS}]{{0,2}}"
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
 
 
 @dataclass(frozen=True)
@@ -91,17 +92,25 @@ def mask_person_name(name: str, rules: MaskingRules = MaskingRules()) -> str:
 
 
 def scrub_numbers(text: str) -> str:
-    """Remove ID-card, phone and account numbers and e-mail addresses from free text."""
-    text = _KEYWORD_NUMBER.sub(lambda m: m.group(1) + REMOVED, text)
+    """Remove ID-card, phone and account numbers and e-mail addresses from free text; keep dates and amounts."""
+    shielded: list[str] = []
+
+    def shield(match: re.Match[str]) -> str:
+        shielded.append(match.group(0))
+        return chr(SHIELD_BASE + len(shielded) - 1)
+
     text = _EMAIL.sub(REMOVED, text)
-    for pattern in (_ID_CARD, _MOBILE, _LANDLINE):
-        text = pattern.sub(REMOVED, text)
-    return _LONG_NUMBER.sub(_long_number_replacement, text)
+    text = _KEYWORD_NUMBER.sub(lambda m: m.group(1) + REMOVED, text)
+    text = _SHIELDED.sub(shield, _BRACKETED_LANDLINE.sub(REMOVED, text))
+    text = _DIGIT_RUN.sub(_run_replacement, text)
+    return re.sub("[\U000F0000-\U000FFFFD]", lambda m: shielded[ord(m.group(0)) - SHIELD_BASE], text)
 
 
-def _long_number_replacement(match: re.Match[str]) -> str:
-    found = match.group(0)
-    return found if _DATES.fullmatch(found.translate(_FULL_WIDTH_DIGITS).strip()) else REMOVED
+def _run_replacement(match: re.Match[str]) -> str:
+    """A run of 11 or more digits (mobile, ID, account) or a landline with its area code (0…, 10+ digits) goes."""
+    digits = sum(char.isdigit() for char in match.group("number"))
+    landline = match.group("number")[0] in "0０" and digits >= 10
+    return REMOVED if digits >= 11 or landline or match.group(0)[0] in "+＋" else match.group(0)
 
 
 def scrub_addresses(text: str) -> str:

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -46,19 +47,19 @@ def sweep(settings: Settings) -> SweepReport:
     now = utcnow()
     with db_session(settings) as session:
         for job in job_store.expired(session, now):
-            if job.attempts < job_store.MAX_ATTEMPTS and job_store.requeue(session, job.id):
-                report.requeued.append(job.id)
-            elif job.attempts >= job_store.MAX_ATTEMPTS:
-                job_store.fail(session, job.id, "abandoned", f"后台任务多次中断（{job.attempts} 次），已停止")
+            if job.attempts < job_store.MAX_ATTEMPTS:
+                if job_store.requeue(session, job, now):
+                    report.requeued.append(job.id)
+            elif job_store.give_up(session, job, now, f"后台任务多次中断（{job.attempts} 次），已停止"):
                 report.failed_jobs.append(job.id)
     with db_session(settings) as session:
         live = select(Job.id).where(Job.state.in_(job_store.UNFINISHED))
-        abandoned = session.execute(select(Document).where(
-            Document.status == "pending", Document.lease_until < now,
-            Document.job_id.is_(None) | Document.job_id.not_in(live))).scalars().all()
-        for row in abandoned:
-            done = session.execute(update(Document).where(
-                Document.id == row.id, Document.status == "pending", Document.attempts == row.attempts).values(
+        abandoned = ((Document.status == "pending") & (Document.lease_until < now)
+                     & (Document.job_id.is_(None) | Document.job_id.not_in(live)))
+        for row in session.execute(select(Document).where(abandoned)).scalars().all():
+            # The whole condition again in the UPDATE: a renewal or takeover since the SELECT wins.
+            done = session.execute(update(Document).where(abandoned, Document.id == row.id,
+                                                          Document.attempts == row.attempts).values(
                 status="failed", failure_reason=ABANDONED, lease_until=None))
             if done.rowcount:
                 audit.record(session, SWEEPER, "document.fail", row.number or row.title, document_id=row.id,
@@ -66,26 +67,30 @@ def sweep(settings: Settings) -> SweepReport:
                 report.failed_documents.append(row.id)
     report.stale_parts = Archive(settings.effective_archive_dir).remove_stale_parts()
     report.old_results = _remove_old_results(settings)
-    _resubmit_queued(settings)
+    _resubmit_queued(settings, now)
     if report.requeued or report.failed_documents or report.failed_jobs:
         LOG.warning("sweeper: requeued %d job(s), failed %d job(s) and %d document(s)",
                     len(report.requeued), len(report.failed_jobs), len(report.failed_documents))
     return report
 
 
-def _resubmit_queued(settings: Settings) -> None:
-    """Queued jobs wait for a runner: wake this process's threads, or send them to the broker again."""
+def _resubmit_queued(settings: Settings, now: datetime) -> None:
+    """Queued jobs wait for a runner: wake this process's threads, or send the broker those not sent lately."""
     from docgen.jobs import submit
-    with db_session(settings) as session:
-        queued = list(session.execute(select(Job.id).where(Job.state == "queued").order_by(Job.created_at)
-                                      .limit(100)).scalars())
-    if not queued:
+    if not settings.broker_url:
+        with db_session(settings, read_only=True) as session:
+            waiting = session.execute(select(Job.id).where(Job.state == "queued").limit(1)).scalar()
+        if waiting and settings.job_threads:
+            submit(settings, waiting)
         return
-    if settings.broker_url:
-        for job_id in queued:  # a duplicate delivery is harmless: claiming is atomic
-            submit(settings, job_id)
-    elif settings.job_threads:
-        submit(settings, queued[0])
+    due = (Job.state == "queued") & (Job.lease_until.is_(None) | (Job.lease_until < now))
+    with db_session(settings) as session:
+        ids = list(session.execute(select(Job.id).where(due).order_by(Job.created_at).limit(100)).scalars())
+        # A queued job's lease marks when it was last sent: resent once per lease, by one process.
+        sent = [job_id for job_id in ids if session.execute(update(Job).where(due, Job.id == job_id).values(
+            lease_until=now + timedelta(seconds=settings.pending_timeout_s))).rowcount]
+    for job_id in sent:  # a duplicate delivery is harmless: claiming is atomic
+        submit(settings, job_id)
 
 
 def _remove_old_results(settings: Settings) -> int:

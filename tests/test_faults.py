@@ -254,3 +254,24 @@ def test_errors_gunicorn_answers_itself_are_problem_json(tmp_path: Path):
             head, _, body = answer.partition(b"\r\n\r\n")
             assert head.split()[1] == str(status).encode(), head
             assert b"Content-Type: application/problem+json" in head and json.loads(body)["status"] == status
+
+
+def test_clients_that_never_close_do_not_stall_the_worker(tmp_path: Path):
+    """gunicorn closes finished connections on the worker's main loop, waiting up to 2 s for each client's FIN."""
+    instance = tmp_path / "instance"
+    url = f"sqlite:///{instance / 'docgen.sqlite3'}"
+    prepare_database(url)
+    with gunicorn(server_env(url, instance, DOCGEN_THREADS="4"), workers=1) as base:
+        host, port = base.removeprefix("http://").split(":")
+        holders = []
+        for _ in range(40):  # 40 × 2 s of lingering would exceed the 60 s heartbeat and get the worker killed
+            sock = socket.create_connection((host, int(port)))
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            holders.append(sock)
+        time.sleep(1)
+        for _ in range(5):
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # a timeout here fails the test
+                assert response.status == 200
+        for sock in holders:
+            sock.close()
+        assert "WORKER TIMEOUT" not in base.log_text()

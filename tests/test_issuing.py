@@ -326,3 +326,131 @@ def test_audit_log_over_the_api(client, settings, judicial):
     assert client.get("/api/v1/audit", headers=market).status_code == 403
     units = client.get("/api/v1/units", headers=market).get_json()["units"]
     assert [u["name"] for u in units] == [MARKET] and units[0]["organ_codes"] == ["昌市监"]
+
+
+# ---------------------------------------------------------------- review findings (races, leaks, quotas)
+
+def _job(settings, state="running", attempts=1, lease=-5, kind="preview"):
+    import uuid
+    from docgen.store.models import Job
+    with db_session(settings) as session:
+        job = Job(id=uuid.uuid4().hex, kind=kind, state=state, payload_json='{"data": "个人信息"}', owner="t",
+                  progress_done=0, progress_total=0, attempts=attempts, lease_until=utcnow() + timedelta(seconds=lease))
+        session.add(job)
+    return job.id
+
+
+def test_a_sweeper_does_not_requeue_a_job_another_process_took_meanwhile(app, settings):
+    from docgen.store import jobs as job_store
+    from docgen.store.models import Job
+    job_id = _job(settings)
+    with db_session(settings) as session:
+        [seen] = job_store.expired(session, utcnow())
+    with db_session(settings) as session:  # meanwhile: another sweeper requeued it and a runner claimed it
+        assert job_store.requeue(session, seen, utcnow())
+        assert job_store.claim(session, job_id, 300) == 2
+    with db_session(settings) as session:
+        assert not job_store.requeue(session, seen, utcnow()), "a stale snapshot changes nothing"
+        assert session.get(Job, job_id).state == "running"
+    with db_session(settings) as session:  # and the first claim's late writes do not count either
+        job_store.finish(session, job_id, 1, {"stale": True})
+        assert session.get(Job, job_id).state == "running"
+        job_store.finish(session, job_id, 2, {"ok": True})
+        assert session.get(Job, job_id).state == "done" and session.get(Job, job_id).payload_json == "{}"
+
+
+def test_failure_reasons_never_carry_server_detail(client, judicial, monkeypatch):
+    import docgen.issuing
+    from docgen.errors import ConfigurationProblem
+
+    def broken(*args, **kwargs):
+        raise ConfigurationProblem("缺少 DOCX 模板 /srv/secret/templates/docx/opinion.docx")
+
+    monkeypatch.setattr(docgen.issuing, "generate", broken)
+    assert _issue(client, judicial).status_code == 500
+    [failed] = client.get("/api/v1/documents?status=failed", headers=judicial).get_json()["items"]
+    assert "/srv/secret" not in failed["failure_reason"] and failed["failure_reason"] == "生成失败：系统配置有误"
+
+
+def test_failed_attempts_leave_no_archived_files(client, settings, judicial, monkeypatch):
+    import docgen.issuing
+
+    def lost(*args, **kwargs):
+        raise RuntimeError("database went away after the files were written")
+
+    monkeypatch.setattr(docgen.issuing, "_settle", lost)
+    assert _issue(client, judicial).status_code == 500
+    assert [p for p in settings.effective_archive_dir.rglob("*") if p.is_file()] == []
+
+
+def test_background_issues_count_against_the_job_quota(app, settings, judicial):
+    from docgen import create_app
+    quota = create_app({"TESTING": True, "DOCGEN_SETTINGS": dataclasses.replace(settings, job_quota=2, job_threads=0)})
+    client = quota.test_client()
+    answers = [_issue(client, judicial, Prefer="respond-async").status_code for _ in range(3)]
+    assert answers == [202, 202, 429]
+    numbers = client.get("/api/v1/documents", headers=judicial).get_json()["items"]
+    assert len(numbers) == 2, "the refused request took no number"
+
+
+def test_a_redelivered_issue_job_returns_the_issued_document(app, settings, judicial):
+    from docgen.jobs.execute import JobContext
+    from docgen.jobs.handlers import run_issue
+    from docgen.store.models import Job
+    client = app.test_client()
+    document = _issue(client, judicial).get_json()
+    job_id = _job(settings, kind="issue")
+    with db_session(settings) as session:
+        job = session.get(Job, job_id)
+        job.payload_json = json.dumps({"document_id": document["id"]})
+        session.get(Document, document["id"]).job_id = job_id
+    with db_session(settings, read_only=True) as session:
+        job = session.get(Job, job_id)
+    assert run_issue(JobContext(settings, job, 1)) == {"document_id": document["id"], "number": document["number"]}
+
+
+def test_issues_are_capped_everywhere():
+    data = REGISTRY["disclosure"].load_sample()
+    case = {**data["cases"][0], "facts": "事实\ue000"}
+    case.pop("restrictions", None)
+    data["cases"] = [case] * 300
+    from docgen.errors import InvalidData
+    with pytest.raises(InvalidData) as info:
+        REGISTRY["disclosure"].validate(data)
+    assert len(info.value.issues) == 51 and "至少" in info.value.message
+
+
+def test_the_audit_filter_counts_days_in_beijing(client, settings, judicial):
+    from docgen.store.models import AuditEvent
+    from datetime import datetime, timezone
+    with db_session(settings) as session:  # 04:00 in Beijing on 5 June is 20:00 UTC on 4 June
+        session.add(AuditEvent(at=datetime(2024, 6, 4, 20, 0, tzinfo=timezone.utc), actor="a", source="cli",
+                               action="unit.add", target="x", detail_json="{}"))
+    found = client.get("/api/v1/audit?since=2024-06-05", headers=judicial).get_json()
+    assert found["total"] == 1 and found["items"][0]["at"].endswith("+00:00")
+    assert client.get("/api/v1/audit?since=2024-06-06", headers=judicial).get_json()["total"] == 0
+
+
+def test_automatic_numbers_pass_numbers_written_without_a_counter(client, settings, judicial):
+    import uuid
+    with db_session(settings) as session:  # a document from before counters kept up with hand-given numbers
+        session.add(Document(id=uuid.uuid4().hex, doc_type="opinion", unit="昌吉市司法局", title="旧", organ_code="昌司执监意",
+                             year=2025, seq=50, number="昌司执监意〔2025〕50号", issue_date=date(2025, 6, 5), status="issued",
+                             verify_code="OLDDOC5000", data_json="{}", created_by="old"))
+    assert _issue(client, judicial).get_json()["number"].endswith("〔2025〕51号")
+
+
+def test_a_nul_in_a_job_id_is_a_400(client, judicial):
+    assert client.get("/api/v1/jobs/ab%00cd", headers=judicial).status_code == 400
+
+
+def test_queued_jobs_are_resent_once_per_lease(app, settings, monkeypatch):
+    import docgen.jobs
+    from docgen.sweeper import _resubmit_queued
+    sent: list[str] = []
+    monkeypatch.setattr(docgen.jobs, "submit", lambda _settings, job_id: sent.append(job_id))
+    broker = dataclasses.replace(settings, broker_url="redis://127.0.0.1:1/0")
+    due, fresh = _job(settings, state="queued", lease=-1), _job(settings, state="queued", lease=300)
+    _resubmit_queued(broker, utcnow())
+    _resubmit_queued(broker, utcnow())
+    assert sent == [due], "the due job once, the fresh one not yet"

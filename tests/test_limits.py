@@ -217,3 +217,17 @@ def test_issuing_is_also_limited(app, settings):
     body = {"type": "opinion", "data": issuable("opinion")}
     assert client.post("/api/v1/documents", json=body, headers=token).status_code == 201
     assert client.post("/api/v1/documents", json=body, headers=token).status_code == 429
+
+
+def test_made_up_tokens_do_not_open_fresh_budgets(app, settings):
+    import secrets
+    client = limited_app(settings, rate_limit_public="3/minute", rate_limit_default="3/minute").test_client()
+    for path in ("/verify/ABCDEFGHJK", "/api/v1/documents"):
+        answers = [client.get(path, headers={"Authorization": f"Bearer dg_{secrets.token_hex(8)}"}).status_code
+                   for _ in range(5)]
+        assert answers[-1] == 429, (path, answers)
+
+
+def test_healthz_is_never_rate_limited(app, settings):
+    client = limited_app(settings, rate_limit_default="2/minute").test_client()
+    assert {client.get("/healthz").status_code for _ in range(6)} == {200}

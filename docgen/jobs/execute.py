@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +27,7 @@ class JobContext:
 
     settings: Settings
     job: Job
+    attempt: int
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -32,7 +36,7 @@ class JobContext:
     def progress(self, done: int, total: int) -> None:
         """Record progress (shown to the client polling the job)."""
         with db_session(self.settings) as session:
-            job_store.progress(session, self.job.id, done, total)
+            job_store.progress(session, self.job.id, self.attempt, done, total)
 
 
 Handler = Callable[[JobContext], dict[str, Any]]
@@ -47,26 +51,56 @@ def handlers() -> dict[str, Handler]:
 def execute(settings: Settings, job_id: str) -> bool:
     """Claim and run one job; False if another worker has it or it is finished."""
     with db_session(settings) as session:
-        if not job_store.claim(session, job_id, settings.pending_timeout_s):
+        attempt = job_store.claim(session, job_id, settings.pending_timeout_s)
+        if attempt is None:
             return False
         job = session.get(Job, job_id)
     handler = handlers().get(job.kind)
-    with leases.holding(settings, jobs=(job_id,)):
+    with leases.holding(settings, jobs=(job_id,)), _released_on_exit(settings, job_id, attempt):
         try:
             if handler is None:
                 raise DocgenError(f"未知的后台任务类型“{job.kind}”", code="unknown_job_kind")
-            result = handler(JobContext(settings, job))
+            result = handler(JobContext(settings, job, attempt))
         except DocgenError as error:
             message = error.message if error.http_status < 500 else type(error).message
             LOG.warning("job %s (%s) failed: %s %s", job_id, job.kind, error.code, error.log_detail or error.message)
             with db_session(settings) as session:
-                job_store.fail(session, job_id, error.code, message)
+                job_store.fail(session, job_id, attempt, error.code, message)
             return True
         except Exception:
             LOG.exception("job %s (%s) failed", job_id, job.kind)
             with db_session(settings) as session:
-                job_store.fail(session, job_id, "internal_error", "后台任务内部错误，请联系管理员")
+                job_store.fail(session, job_id, attempt, "internal_error", "后台任务内部错误，请联系管理员")
             return True
         with db_session(settings) as session:
-            job_store.finish(session, job_id, result)
+            job_store.finish(session, job_id, attempt, result)
     return True
+
+
+_RUNNING: dict[str, tuple[Settings, int]] = {}
+_RUNNING_LOCK = threading.Lock()
+
+
+@contextmanager
+def _released_on_exit(settings: Settings, job_id: str, attempt: int) -> Iterator[None]:
+    """Remember the job while it runs, so that a process shutting down can hand it back (see release_all)."""
+    with _RUNNING_LOCK:
+        _RUNNING[job_id] = (settings, attempt)
+    try:
+        yield
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.pop(job_id, None)
+
+
+@atexit.register
+def release_all() -> None:
+    """At exit (a gunicorn worker recycled or stopped), put running jobs back in the queue for another process."""
+    with _RUNNING_LOCK:
+        running = dict(_RUNNING)
+    for job_id, (settings, attempt) in running.items():
+        try:
+            with db_session(settings) as session:
+                job_store.release(session, job_id, attempt)
+        except Exception:  # the lease runs out instead, and the sweeper requeues it
+            LOG.warning("could not hand back job %s at exit", job_id, exc_info=True)

@@ -22,10 +22,16 @@ def result_dir(ctx_or_settings: Any) -> Path:
 
 def run_issue(ctx: JobContext) -> dict[str, Any]:
     """Render a reserved document (too large to render while the client waited)."""
+    from docgen.errors import Conflict
     from docgen.issuing import render_reserved
     document_id = ctx.payload["document_id"]
-    with db_session(ctx.settings) as session:
-        attempt = session.get(Document, document_id).attempts
+    with db_session(ctx.settings, read_only=True) as session:
+        row = session.get(Document, document_id)
+    if row.status in ("issued", "void"):  # a redelivered job whose first run finished the document
+        return {"document_id": row.id, "number": row.number}
+    if row.job_id != ctx.job.id:  # a retry with the Idempotency-Key took the document over
+        raise Conflict("该文书已由另一次请求接手处理", code="superseded")
+    attempt = row.attempts
     ctx.progress(0, 1)
     actor = Actor(name=ctx.job.owner, source="job", token_id=ctx.job.token_id)
     document = render_reserved(ctx.settings, actor, document_id, attempt)

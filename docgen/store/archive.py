@@ -67,6 +67,14 @@ class Archive:
             raise StorageFailure("存档文件已损坏（哈希不符），请联系管理员", log_detail=f"archived file {digest} is corrupt")
         return data
 
+    def discard(self, digests: Iterable[str]) -> None:
+        """Delete stored files no record refers to (the caller has checked that)."""
+        for digest in digests:
+            try:
+                self._path(digest).unlink(missing_ok=True)
+            except OSError:
+                continue
+
     def remove_stale_parts(self, older_than_s: float = 3600) -> int:
         """Delete temporary files a killed process left behind; return how many."""
         return remove_older_than(self.root.glob(f"*/{PART_PREFIX}*"), older_than_s) if self.root.is_dir() else 0

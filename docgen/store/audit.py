@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from docgen.clock import aware
 from docgen.store.models import AuditEvent
 
 ACTIONS = {
@@ -63,6 +64,6 @@ def list_events(session: Session, action: str | None, since: datetime | None, pa
 
 def describe_event(event: AuditEvent) -> dict[str, Any]:
     """An event as JSON."""
-    return {"id": event.id, "at": event.at.isoformat(), "actor": event.actor, "token_id": event.token_id,
+    return {"id": event.id, "at": aware(event.at).isoformat(), "actor": event.actor, "token_id": event.token_id,
             "source": event.source, "action": event.action, "action_title": ACTIONS.get(event.action, event.action),
             "target": event.target, "detail": json.loads(event.detail_json or "{}")}

@@ -12,10 +12,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from docgen.clock import utcnow
+from docgen.clock import aware, utcnow
+from docgen.errors import TooManyRequests
 from docgen.store.models import Job
 from docgen.store.tokens import Caller
 
@@ -24,11 +25,12 @@ MAX_ATTEMPTS = 3
 
 
 def create_job(session: Session, kind: str, payload: dict[str, Any], caller: Caller,
-               document_id: str | None = None) -> Job:
-    """A new queued job owned by ``caller``."""
+               document_id: str | None = None, lease_s: int = 300) -> Job:
+    """A new queued job owned by ``caller`` (a queued job's lease says when the sweeper may send it again)."""
     job = Job(id=uuid.uuid4().hex, kind=kind, state="queued", payload_json=json.dumps(payload, ensure_ascii=False),
               token_id=caller.token_id, owner=caller.name, owner_unit=caller.unit if caller.role != "judicial" else None,
-              document_id=document_id, progress_done=0, progress_total=0, attempts=0)
+              document_id=document_id, progress_done=0, progress_total=0, attempts=0,
+              lease_until=utcnow() + timedelta(seconds=lease_s))
     session.add(job)
     session.flush()
     return job
@@ -40,18 +42,31 @@ def unfinished_count(session: Session, caller: Caller) -> int:
         Job.token_id == caller.token_id, Job.state.in_(UNFINISHED))).scalar_one())
 
 
+def check_quota(session: Session, caller: Caller, quota: int) -> None:
+    """TooManyRequests when the caller already has ``quota`` unfinished jobs (previews and issues alike)."""
+    if unfinished_count(session, caller) >= quota:
+        raise TooManyRequests(f"未完成的后台任务已有 {quota} 个，请等其完成后再提交", code="job_quota", retry_after=30)
+
+
 def visible(job: Job, caller: Caller) -> bool:
     """The 司法局 sees every job; a unit sees its unit's jobs."""
     return caller.role == "judicial" or (job.owner_unit is not None and job.owner_unit == caller.unit)
 
 
-def claim(session: Session, job_id: str, lease_s: int) -> bool:
-    """Take a queued job under a lease; False if someone else has it or it is finished."""
+def claim(session: Session, job_id: str, lease_s: int) -> int | None:
+    """Take a queued job under a lease; return this claim's attempt number, None if someone else has it."""
     now = utcnow()
     result = session.execute(update(Job).where(Job.id == job_id, Job.state == "queued").values(
         state="running", lease_until=now + timedelta(seconds=lease_s), attempts=Job.attempts + 1,
         started_at=func.coalesce(Job.started_at, now)))
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return None
+    return session.execute(select(Job.attempts).where(Job.id == job_id)).scalar_one()
+
+
+def _mine(job_id: str, attempt: int) -> Any:
+    """The running job as this claim holds it (a stale worker's writes match nothing)."""
+    return (Job.id == job_id) & (Job.state == "running") & (Job.attempts == attempt)
 
 
 def next_queued(session: Session) -> str | None:
@@ -59,22 +74,32 @@ def next_queued(session: Session) -> str | None:
     return session.execute(select(Job.id).where(Job.state == "queued").order_by(Job.created_at).limit(1)).scalar()
 
 
-def progress(session: Session, job_id: str, done: int, total: int) -> None:
+def progress(session: Session, job_id: str, attempt: int, done: int, total: int) -> None:
     """Record how far a running job is."""
-    session.execute(update(Job).where(Job.id == job_id).values(progress_done=done, progress_total=total))
+    session.execute(update(Job).where(_mine(job_id, attempt)).values(progress_done=done, progress_total=total))
 
 
-def finish(session: Session, job_id: str, result: dict[str, Any]) -> None:
-    """A running job is done with ``result``."""
-    session.execute(update(Job).where(Job.id == job_id, Job.state == "running").values(
-        state="done", result_json=json.dumps(result, ensure_ascii=False), finished_at=utcnow(), lease_until=None))
+def finish(session: Session, job_id: str, attempt: int, result: dict[str, Any]) -> None:
+    """This claim's job is done with ``result`` (a preview's data is no longer needed, so it is dropped)."""
+    session.execute(update(Job).where(_mine(job_id, attempt)).values(
+        state="done", result_json=json.dumps(result, ensure_ascii=False), finished_at=utcnow(), lease_until=None,
+        payload_json=_spent_payload()))
 
 
-def fail(session: Session, job_id: str, code: str, message: str) -> None:
-    """A job has failed for good, with a stable code and a Chinese message."""
-    session.execute(update(Job).where(Job.id == job_id, Job.state.in_(UNFINISHED)).values(
-        state="failed", error_json=json.dumps({"code": code, "message": message}, ensure_ascii=False),
-        finished_at=utcnow(), lease_until=None))
+def fail(session: Session, job_id: str, attempt: int, code: str, message: str) -> None:
+    """This claim's job has failed for good, with a stable code and a Chinese message."""
+    session.execute(update(Job).where(_mine(job_id, attempt)).values(
+        state="failed", error_json=_error(code, message), finished_at=utcnow(), lease_until=None,
+        payload_json=_spent_payload()))
+
+
+def _error(code: str, message: str) -> str:
+    return json.dumps({"code": code, "message": message}, ensure_ascii=False)
+
+
+def _spent_payload() -> Any:
+    """A finished job keeps no personal data it no longer needs: previews drop their input."""
+    return case((Job.kind == "preview", "{}"), else_=Job.payload_json)
 
 
 def expired(session: Session, now: datetime) -> list[Job]:
@@ -82,20 +107,37 @@ def expired(session: Session, now: datetime) -> list[Job]:
     return list(session.execute(select(Job).where(Job.state == "running", Job.lease_until < now)).scalars())
 
 
-def requeue(session: Session, job_id: str) -> bool:
+def _still_abandoned(job: Job, now: datetime) -> Any:
+    """The job as the sweeper saw it: same claim, lease still expired (another sweeper may have acted since)."""
+    return (Job.id == job.id) & (Job.state == "running") & (Job.attempts == job.attempts) & (Job.lease_until < now)
+
+
+def requeue(session: Session, job: Job, now: datetime) -> bool:
     """Put an abandoned running job back in the queue (the next claim counts another attempt)."""
-    result = session.execute(update(Job).where(Job.id == job_id, Job.state == "running").values(
-        state="queued", lease_until=None))
-    return result.rowcount == 1
+    return session.execute(update(Job).where(_still_abandoned(job, now)).values(
+        state="queued", lease_until=None)).rowcount == 1
+
+
+def give_up(session: Session, job: Job, now: datetime, message: str) -> bool:
+    """Fail an abandoned job that has been interrupted too often."""
+    return session.execute(update(Job).where(_still_abandoned(job, now)).values(
+        state="failed", error_json=_error("abandoned", message), finished_at=now, lease_until=None,
+        payload_json=_spent_payload())).rowcount == 1
+
+
+def release(session: Session, job_id: str, attempt: int) -> None:
+    """A stopping worker hands its job back to the queue without counting the attempt against it."""
+    session.execute(update(Job).where(_mine(job_id, attempt)).values(
+        state="queued", lease_until=None, attempts=Job.attempts - 1))
 
 
 def describe_job(job: Job, links: dict[str, str]) -> dict[str, Any]:
     """A job as JSON: state, progress, result or error, and links."""
     return {"id": job.id, "kind": job.kind, "state": job.state,
             "progress": {"done": job.progress_done, "total": job.progress_total},
-            "created_at": job.created_at.isoformat(),
-            "started_at": job.started_at.isoformat() if job.started_at else None,
-            "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+            "created_at": aware(job.created_at).isoformat(),
+            "started_at": aware(job.started_at).isoformat() if job.started_at else None,
+            "finished_at": aware(job.finished_at).isoformat() if job.finished_at else None,
             "attempts": job.attempts, "document_id": job.document_id,
             "result": json.loads(job.result_json) if job.result_json else None,
             "error": json.loads(job.error_json) if job.error_json else None, "links": links}

@@ -67,11 +67,14 @@ def highest_used(session: Session, organ_code: str, year: int) -> int:
 
 
 def allocate_number(session: Session, organ_code: str, year: int) -> int:
-    """The next number above every number in use (the loop guards against rows written before counters kept up)."""
-    while True:
-        seq = next_number(session, organ_code, year)
-        if not number_taken(session, organ_code, year, seq):
-            return seq
+    """The next number, above every number in use even if the counter lagged (rows from before counters kept up)."""
+    seq = next_number(session, organ_code, year)  # holds the counter's lock from here to the commit
+    used = highest_used(session, organ_code, year)
+    if seq <= used:
+        seq = used + 1
+        session.get(NumberCounter, (organ_code, year)).last_seq = seq
+        session.flush()
+    return seq
 
 
 def take_given_number(session: Session, organ_code: str, year: int, seq: int) -> bool:

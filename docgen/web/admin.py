@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timezone
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -29,7 +29,8 @@ def audit_log() -> Response:
     if action is not None and action not in ACTIONS:
         raise BadParameter(f"参数 action 只能是 {'、'.join(ACTIONS)} 之一", code="bad_parameter")
     since_day = date_parameter(args, "since")
-    since = datetime.combine(since_day, time.min, BEIJING) if since_day else None
+    # Midnight in Beijing, as UTC: SQLite compares the stored UTC text and would ignore an offset.
+    since = datetime.combine(since_day, time.min, BEIJING).astimezone(timezone.utc) if since_day else None
     page = int_parameter(args, "page", 1, 1, 100_000) or 1
     with db_session(settings(), read_only=True) as session:
         rows, total = list_events(session, action, since, page, settings().page_size)

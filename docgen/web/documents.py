@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, send_file, url_for
 
 from docgen import issuing
+from docgen.clock import aware
 from docgen.errors import BadParameter, InvalidData, Issue
 from docgen.generate import MEDIA_TYPES
 from docgen.store import documents as registry
@@ -32,8 +33,8 @@ def describe(document: Document) -> dict[str, Any]:
         "sha256": {"pdf": document.pdf_sha256, "docx": document.docx_sha256},
         "size": {"pdf": document.pdf_size, "docx": document.docx_size},
         "warnings": json.loads(document.warnings_json or "[]"),
-        "created_at": document.created_at.isoformat(), "created_by": document.created_by,
-        "void": {"at": document.voided_at.isoformat(), "by": document.voided_by, "reason": document.void_reason}
+        "created_at": aware(document.created_at).isoformat(), "created_by": document.created_by,
+        "void": {"at": aware(document.voided_at).isoformat(), "by": document.voided_by, "reason": document.void_reason}
         if document.status == "void" else None,
         "links": {
             "self": url_for("documents.show", document_id=document.id),

@@ -54,6 +54,20 @@ def run_checks(settings: Settings) -> dict[str, str]:
     return results
 
 
+def _job_backlog(settings: Settings) -> dict[str, object]:
+    """Queued jobs and how long the oldest has waited: a growing wait means no runner is taking them."""
+    from sqlalchemy import func, select
+
+    from docgen.clock import aware, utcnow
+    from docgen.store.db import db_session
+    from docgen.store.models import Job
+    with db_session(settings, read_only=True) as session:
+        count, oldest = session.execute(select(func.count(), func.min(Job.created_at)).where(Job.state == "queued")).one()
+    waited = int((utcnow() - aware(oldest)).total_seconds()) if oldest else 0
+    return {"queued": int(count), "oldest_wait_s": waited,
+            "runner": "celery" if settings.broker_url else f"embedded×{settings.job_threads}"}
+
+
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
     """200 when every dependency answers, 503 otherwise; the body says which."""
@@ -63,6 +77,8 @@ def healthz() -> tuple[Response, int]:
     healthy = all(value == "ok" for value in checks.values())
     body = {"status": "ok" if healthy else "unavailable", "checks": checks, "version": __version__,
             "types": sorted(load_registry(settings)), "harfbuzz_subset": harfbuzz_subset_available()}
+    if healthy:
+        body["jobs"] = _job_backlog(settings)
     response = jsonify(body)
     if not healthy:
         response.headers["Retry-After"] = "5"

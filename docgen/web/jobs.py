@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, redirect, send_file, url_for
 
-from docgen.errors import Conflict, NotFound, TooManyRequests
+from docgen.errors import Conflict, NotFound
 from docgen.jobs import submit
 from docgen.jobs.handlers import result_dir
 from docgen.store import jobs as job_store
@@ -16,9 +16,16 @@ from docgen.store.models import Job
 from docgen.store.tokens import Caller
 from docgen.web.api import accepted, settings
 from docgen.web.auth import current_caller
+from docgen.web.params import text_parameter
 from docgen.web.problems import only_query
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
+
+
+@bp.url_value_preprocessor
+def _check_path(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if values and "job_id" in values:
+        text_parameter("job_id", values["job_id"])
 
 
 def job_links(job: Job) -> dict[str, str]:
@@ -36,11 +43,9 @@ def describe(job: Job) -> dict[str, Any]:
 
 def queue_job(caller: Caller, kind: str, payload: dict[str, Any]) -> tuple[Response, int]:
     """Create a job for the caller (within the caller's quota) and answer 202."""
-    quota = settings().job_quota
     with db_session(settings()) as session:
-        if job_store.unfinished_count(session, caller) >= quota:
-            raise TooManyRequests(f"未完成的后台任务已有 {quota} 个，请等其完成后再提交", code="job_quota", retry_after=30)
-        job = job_store.create_job(session, kind, payload, caller)
+        job_store.check_quota(session, caller, settings().job_quota)
+        job = job_store.create_job(session, kind, payload, caller, lease_s=settings().pending_timeout_s)
     submit(settings(), job.id)
     return accepted(describe(job), url_for("jobs.show", job_id=job.id))
 

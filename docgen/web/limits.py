@@ -7,7 +7,6 @@ with Retry-After. Limits are read from the settings at request time.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 
@@ -17,7 +16,8 @@ from flask_limiter import HeaderNames, Limiter
 from docgen.config import Settings
 from docgen.web.auth import bearer_token
 
-EXEMPT = {"healthz", "static", "verify.font"}
+EXEMPT = {"health.healthz", "static", "verify.font"}
+PUBLIC = ("verify.",)  # pages anyone may open: always counted per address
 
 
 def _settings() -> Settings:
@@ -25,11 +25,20 @@ def _settings() -> Settings:
 
 
 def rate_key() -> str:
-    """Whose budget a request spends: its token's, or its address's."""
-    token = bearer_token()
-    if token:
-        return "token:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:24]
-    return "addr:" + (request.remote_addr or "unknown")
+    """Whose budget a request spends: a valid token's, else the client address's.
+
+    A made-up token must not open a fresh budget, so the token is checked first (the view
+    reuses the result); public pages are always counted per address.
+    """
+    address = "addr:" + (request.remote_addr or "unknown")
+    if (request.endpoint or "").startswith(PUBLIC) or bearer_token() is None:
+        return address
+    from docgen.errors import DocgenError
+    from docgen.web.auth import current_caller
+    try:
+        return f"token:{current_caller().token_id}"
+    except DocgenError:  # unknown or revoked token, or the database is away: the address pays
+        return address
 
 
 def limit_for_request() -> str:

@@ -81,7 +81,11 @@ def upgrade() -> None:
         table.add_column(sa.Column("job_id", sa.String(32)))
     with op.batch_alter_table("api_tokens") as table:
         table.drop_column("organ_codes")
-    # The automatic number is never below the highest number used, also for documents issued before this revision.
+    # The automatic number is never below the highest number used, also for documents issued before this revision
+    # (including codes that only ever had hand-given numbers and so no counter row).
+    op.execute("INSERT INTO number_counters (organ_code, year, last_seq) SELECT d.organ_code, d.year, MAX(d.seq) "
+               "FROM documents d WHERE d.organ_code IS NOT NULL AND d.seq IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+               "number_counters c WHERE c.organ_code = d.organ_code AND c.year = d.year) GROUP BY d.organ_code, d.year")
     op.execute("UPDATE number_counters SET last_seq = (SELECT MAX(d.seq) FROM documents d WHERE d.organ_code = "
                "number_counters.organ_code AND d.year = number_counters.year) WHERE last_seq < (SELECT MAX(d.seq) "
                "FROM documents d WHERE d.organ_code = number_counters.organ_code AND d.year = number_counters.year)")
