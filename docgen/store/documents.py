@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, or_, select
 
@@ -27,6 +28,9 @@ class Filters:
     year: int | None = None
     q: str | None = None
     status: str | None = None
+    recipient: str | None = None
+    date_from: date | None = None  # 成文日期 from … to, both included
+    date_to: date | None = None
 
 
 def get_document(settings: Settings, caller: Caller, document_id: str) -> Document:
@@ -58,6 +62,12 @@ def list_documents(settings: Settings, caller: Caller, filters: Filters, page: i
         query = query.where(or_(Document.unit == filters.unit, Document.recipient == filters.unit))
     if filters.year:
         query = query.where(Document.year == filters.year)
+    if filters.recipient:
+        query = query.where(Document.recipient == filters.recipient)
+    if filters.date_from:
+        query = query.where(Document.issue_date >= filters.date_from)
+    if filters.date_to:
+        query = query.where(Document.issue_date <= filters.date_to)
     if filters.q:
         pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(Document.number.like(pattern, escape="\\"), Document.title.like(pattern, escape="\\")))

@@ -17,7 +17,7 @@ from docgen.store.models import Document
 from docgen.text import clean_text
 from docgen.web.api import accepted, json_body, prefers_async, settings
 from docgen.web.auth import current_actor, current_caller
-from docgen.web.params import int_parameter, text_parameter
+from docgen.web.params import date_parameter, int_parameter, text_parameter
 from docgen.web.problems import only_query
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
@@ -75,18 +75,19 @@ def issue() -> tuple[Response, int]:
 
 
 @bp.get("")
-@only_query("type", "unit", "year", "q", "page", "status")
+@only_query("type", "unit", "recipient", "year", "from", "to", "q", "page", "status")
 def index() -> Response:
-    """A page of the documents this token may see: ?type=&unit=&year=&q=&status=&page=."""
+    """A page of the documents this token may see: ?type=&unit=&recipient=&year=&from=&to=&q=&status=&page=."""
     caller = current_caller()
     args = {key: text_parameter(key, value) for key, value in request.args.items()}
     page = int_parameter(args, "page", 1, 1, 100_000)
     year = int_parameter(args, "year", None, 2000, 2100)
-    status = args.get("status") or None
+    status = args.get("status")
     if status is not None and status not in registry.STATUSES:
         raise BadParameter(f"参数 status 只能是 {'、'.join(registry.STATUSES)} 之一", code="bad_parameter")
     filters = registry.Filters(doc_type=args.get("type") or None, unit=args.get("unit") or None, year=year,
-                               q=(args.get("q") or None), status=status)
+                               q=(args.get("q") or None), status=status, recipient=args.get("recipient") or None,
+                               date_from=date_parameter(args, "from"), date_to=date_parameter(args, "to"))
     rows, total = registry.list_documents(settings(), caller, filters, page)
     return jsonify({"items": [describe(row) for row in rows], "page": page,
                     "page_size": settings().page_size, "total": total})

@@ -108,7 +108,8 @@ def _document_paths(registry: dict[str, DocType]) -> dict[str, Any]:
                                    **_problem_responses(400, 401, 403, 404, 408, 409, 413, 415, 422)}},
             "get": {"operationId": "list_documents", "summary": "文书列表", "security": auth,
                     "parameters": [{"name": n, "in": "query", "schema": s} for n, s in (
-                        ("type", {"type": "string"}), ("unit", {"type": "string"}),
+                        ("type", {"type": "string"}), ("unit", {"type": "string"}), ("recipient", {"type": "string"}),
+                        ("from", {"type": "string", "format": "date"}), ("to", {"type": "string", "format": "date"}),
                         ("year", {"type": "integer", "minimum": 2000, "maximum": 2100}), ("q", {"type": "string"}),
                         ("status", {"enum": ["pending", "issued", "void", "failed"]}),
                         ("page", {"type": "integer", "minimum": 1, "maximum": 100000}))],
