@@ -37,7 +37,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _check_harfbuzz()
     if not app.testing:
         from docgen.sweeper import start_background
+        from docgen.web.ui.auth import announce_first_run
         start_background(settings)  # settle what a killed worker left behind, now and every minute
+        announce_first_run(settings)
     return app
 
 

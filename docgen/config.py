@@ -65,6 +65,11 @@ class Settings:
     rate_limit_default: str = "600/minute"
     rate_limit_public: str = "60/minute"  # per address, for pages anyone may open (/verify)
     proxy_count: int = 0  # reverse proxies in front whose X-Forwarded-For may be trusted
+    # The clerks' workspace.
+    session_hours: int = 8  # a sign-in lasts this long, however busy the user is (fixed, not sliding)
+    secret_key: str = ""  # signs CSRF tokens; empty: generated once into <instance>/secret_key
+    cookie_secure: bool = False  # send the session cookie over HTTPS only (set behind a TLS proxy)
+    rate_limit_login: str = "20/minute"  # sign-in attempts per address
 
     @property
     def effective_database_url(self) -> str:
@@ -108,4 +113,8 @@ class Settings:
             rate_limit_default=env.get("DOCGEN_RATE_LIMIT_DEFAULT", defaults.rate_limit_default),
             rate_limit_public=env.get("DOCGEN_RATE_LIMIT_PUBLIC", defaults.rate_limit_public),
             proxy_count=_int(env, "DOCGEN_PROXY_COUNT", defaults.proxy_count, 0),
+            session_hours=_int(env, "DOCGEN_SESSION_HOURS", defaults.session_hours),
+            secret_key=env.get("DOCGEN_SECRET_KEY", ""),
+            cookie_secure=_flag(env, "DOCGEN_COOKIE_SECURE", defaults.cookie_secure),
+            rate_limit_login=env.get("DOCGEN_RATE_LIMIT_LOGIN", defaults.rate_limit_login),
         )

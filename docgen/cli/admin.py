@@ -266,3 +266,103 @@ def audit_list(action: str | None, limit: int) -> None:
         for row in rows:
             click.echo(f"{beijing_text(row.at)}\t{row.actor}\t{row.source}\t{audit.ACTIONS.get(row.action, row.action)}"
                        f"\t{row.target}\t{row.detail_json}")
+
+
+# ---------------------------------------------------------------- users of the workspace
+
+def _read_password(confirm: bool) -> str:
+    """The password from standard input: typed twice at a terminal, or one line from a pipe."""
+    if sys.stdin.isatty():
+        password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码" if confirm else False)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    return password
+
+
+@main.group()
+def user() -> None:
+    """工作台用户：创建、列出、停用/启用、重置密码（密码从标准输入读取）。"""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["judicial", "unit", "admin"]), required=True,
+              help="judicial：市司法局；unit：行政执法单位；admin：管理员（管理用户和单位）")
+@click.option("--unit", default=None, help="已登记的单位全称，role=unit 时必填")
+@click.option("--name", "display_name", default="", help="姓名")
+def user_create(username: str, role: str, unit: str | None, display_name: str) -> None:
+    """创建用户 USERNAME（密码从标准输入读取，至少 10 个字符）。"""
+    from docgen.store.users import create_user
+    password = _read_password(confirm=True)
+    try:
+        with db_session(_settings()) as session:
+            info = create_user(session, username, password, role, unit, display_name)
+            audit.record(session, Actor.cli(), "user.create", info.username, role=role, unit=unit)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    click.echo(f"已创建用户 {info.username}（{role}{'，' + unit if unit else ''}）")
+
+
+@user.command("list")
+def user_list() -> None:
+    """列出用户。"""
+    from docgen.store.users import ROLES, list_users
+    with db_session(_settings()) as session:
+        for info in list_users(session):
+            state = "已停用" if not info.active else ("已锁定" if info.locked else "正常")
+            click.echo(f"{info.username}\t{info.display_name}\t{ROLES[info.role]}\t{info.unit or '—'}\t{state}")
+
+
+@user.command("disable")
+@click.argument("username")
+def user_disable(username: str) -> None:
+    """停用用户（其登录立即失效）。"""
+    _set_active(username, False)
+
+
+@user.command("enable")
+@click.argument("username")
+def user_enable(username: str) -> None:
+    """重新启用用户。"""
+    _set_active(username, True)
+
+
+def _set_active(username: str, active: bool) -> None:
+    from docgen.store.users import set_active
+    from docgen.web.ui.sessions import end_sessions_of
+    try:
+        with db_session(_settings()) as session:
+            info = set_active(session, username, active)
+            audit.record(session, Actor.cli(), "user.enable" if active else "user.disable", username)
+    except KeyError:
+        raise click.BadParameter(f"没有用户 {username}", param_hint="USERNAME") from None
+    if not active:
+        end_sessions_of(_settings(), info.id)
+    click.echo(f"已{'启用' if active else '停用'}用户 {username}")
+
+
+@user.command("reset-password")
+@click.argument("username")
+def user_reset_password(username: str) -> None:
+    """重置用户密码并解除锁定（新密码从标准输入读取）；其现有登录全部失效。"""
+    from docgen.store.users import reset_password
+    from docgen.web.ui.sessions import end_sessions_of
+    password = _read_password(confirm=True)
+    try:
+        with db_session(_settings()) as session:
+            info = reset_password(session, username, password)
+            audit.record(session, Actor.cli(), "user.password", username)
+    except KeyError:
+        raise click.BadParameter(f"没有用户 {username}", param_hint="USERNAME") from None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    end_sessions_of(_settings(), info.id)
+    click.echo(f"已重置 {username} 的密码")
+
+
+@main.command("setup-link")
+def setup_link_command() -> None:
+    """再次打印首次运行的一次性链接（尚无用户时有效）。"""
+    from docgen.web.ui.auth import setup_link
+    link = setup_link(_settings())
+    click.echo(link or "已有用户，一次性链接已失效；请用 docgen user create 创建用户。")

@@ -19,6 +19,7 @@ ACTIONS = {
     "numbering.set": "设定下一个文号", "numbering.window": "开放手工文号", "numbering.close": "关闭手工文号",
     "unit.add": "登记单位", "unit.update": "修改单位",
     "token.create": "创建令牌", "token.revoke": "吊销令牌",
+    "user.create": "创建用户", "user.disable": "停用用户", "user.enable": "启用用户", "user.password": "重置密码",
 }
 
 

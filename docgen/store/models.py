@@ -11,7 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from docgen.clock import utcnow
 
 __all__ = ["Base", "NumberCounter", "Document", "ApiToken", "IdempotencyKey", "Unit", "OrganCode", "NumberWindow",
-           "Job", "AuditEvent", "utcnow"]
+           "Job", "AuditEvent", "User", "WebSession", "Draft", "RescuedForm", "utcnow"]
 
 
 class Base(DeclarativeBase):
@@ -161,3 +161,58 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40), index=True)
     target: Mapped[str] = mapped_column(String(200))
     detail_json: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class User(Base):
+    """A person who signs in to the workspace; acts through its own hidden API token (same scoping as the API)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(40), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # judicial | unit | admin
+    unit: Mapped[str | None] = mapped_column(String(100))
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(Base):
+    """A browser session, kept on the server; the cookie carries only a random id (stored here hashed)."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    data_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Draft(Base):
+    """An unfinished form of one user: kept until issued or deleted, whatever state its data is in."""
+
+    __tablename__ = "drafts"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    doc_type: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    data_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    document_id: Mapped[str | None] = mapped_column(String(32))  # set once issued from this draft
+    source_document_id: Mapped[str | None] = mapped_column(String(32))  # 以此为模板新建
+
+
+class RescuedForm(Base):
+    """A form posted after its session ended: kept until its owner signs in again and gets it back as a draft."""
+
+    __tablename__ = "rescued_forms"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # hash of the random cookie value
+    doc_type: Mapped[str] = mapped_column(String(40))
+    draft_id: Mapped[str | None] = mapped_column(String(32))
+    data_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

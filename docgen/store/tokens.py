@@ -36,7 +36,7 @@ class Caller:
         return self.role == "judicial" or self.unit == unit
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -49,7 +49,7 @@ def create_token(session: Session, role: str, unit: str | None, name: str = "") 
     if role == "unit" and find_unit(session, unit) is None:
         raise ValueError(f"单位“{unit}”未登记；请先用 docgen unit add 登记该单位")
     token = "dg_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(name=name or unit or role, token_hash=_digest(token), role=role,
+    session.add(ApiToken(name=name or unit or role, token_hash=digest(token), role=role,
                          unit=unit if role == "unit" else None))
     session.flush()
     return token
@@ -57,7 +57,7 @@ def create_token(session: Session, role: str, unit: str | None, name: str = "") 
 
 def authenticate(session: Session, token: str) -> Caller | None:
     """The caller behind a bearer token, or None for an unknown or revoked one."""
-    row = session.execute(select(ApiToken).where(ApiToken.token_hash == _digest(token))).scalar_one_or_none()
+    row = session.execute(select(ApiToken).where(ApiToken.token_hash == digest(token))).scalar_one_or_none()
     if row is None or row.revoked_at is not None:
         return None
     return Caller(token_id=row.id, name=row.name, role=row.role, unit=row.unit)

@@ -16,3 +16,5 @@ def register(app: Flask, settings: Settings) -> None:
         app.register_blueprint(blueprint)
     problems.register(app)
     init_limits(app, settings)
+    from docgen.web.ui import init_ui
+    init_ui(app, settings)

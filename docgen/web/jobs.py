@@ -41,12 +41,18 @@ def describe(job: Job) -> dict[str, Any]:
     return job_store.describe_job(job, job_links(job))
 
 
-def queue_job(caller: Caller, kind: str, payload: dict[str, Any]) -> tuple[Response, int]:
-    """Create a job for the caller (within the caller's quota) and answer 202."""
+def start_job(caller: Caller, kind: str, payload: dict[str, Any]) -> Job:
+    """Create a job for the caller (within the caller's quota) and hand it to the runner."""
     with db_session(settings()) as session:
         job_store.check_quota(session, caller, settings().job_quota)
         job = job_store.create_job(session, kind, payload, caller, lease_s=settings().pending_timeout_s)
     submit(settings(), job.id)
+    return job
+
+
+def queue_job(caller: Caller, kind: str, payload: dict[str, Any]) -> tuple[Response, int]:
+    """Create a job and answer 202 with where to poll it."""
+    job = start_job(caller, kind, payload)
     return accepted(describe(job), url_for("jobs.show", job_id=job.id))
 
 
