@@ -67,6 +67,7 @@ def sweep(settings: Settings) -> SweepReport:
                 report.failed_documents.append(row.id)
     report.stale_parts = Archive(settings.effective_archive_dir).remove_stale_parts()
     report.old_results = _remove_old_results(settings)
+    _forget_ended_sessions(settings)
     _resubmit_queued(settings, now)
     if report.requeued or report.failed_documents or report.failed_jobs:
         LOG.warning("sweeper: requeued %d job(s), failed %d job(s) and %d document(s)",
@@ -91,6 +92,15 @@ def _resubmit_queued(settings: Settings, now: datetime) -> None:
             lease_until=now + timedelta(seconds=settings.pending_timeout_s))).rowcount]
     for job_id in sent:  # a duplicate delivery is harmless: claiming is atomic
         submit(settings, job_id)
+
+
+def _forget_ended_sessions(settings: Settings) -> None:
+    """Workspace sessions past their end, and forms rescued from ended sessions nobody came back for."""
+    from docgen.store.drafts import remove_old_rescues
+    from docgen.web.ui.sessions import remove_expired_sessions
+    remove_expired_sessions(settings)
+    with db_session(settings) as session:
+        remove_old_rescues(session)
 
 
 def _remove_old_results(settings: Settings) -> int:

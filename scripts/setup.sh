@@ -13,7 +13,9 @@ debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfont
 # Debian's own python3 needs python3-venv for `python3 -m venv`; other Pythons (pyenv) bring it along.
 "$PYTHON" -c "import ensurepip" 2>/dev/null || debs+=(python3-venv)
 if [ "$mode" = test ]; then
-  debs+=(poppler-utils libreoffice-writer-nogui)
+  # chromium: the real browser of the workspace tests (Playwright drives it; it never downloads one);
+  # fonts-noto-cjk: Chinese text in its screenshots.
+  debs+=(poppler-utils libreoffice-writer-nogui chromium fonts-noto-cjk)
 fi
 
 missing=()

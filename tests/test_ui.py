@@ -227,3 +227,41 @@ def test_the_first_administrator_comes_from_the_console_link(app, settings):
                                           "password": "first admin pw", "password2": "first admin pw"})
     assert done.status_code == 302 and client.get("/ui/admin/units").status_code == 200
     assert setup_link(settings) is None and client.get(f"/ui/setup?token={token}").status_code == 403, "used once"
+
+
+def test_empty_search_boxes_are_no_filter(people):
+    client = sign_in(people, "clerk")
+    assert client.get("/ui/documents?q=&type=&unit=&recipient=&from=&to=&status=").status_code == 200
+
+
+def test_a_large_document_issues_through_a_job_with_progress(people, settings):
+    import dataclasses
+    from docgen import create_app
+    # a budget of no pages at all: everything is "large"
+    small = create_app({"TESTING": True, "DOCGEN_SETTINGS": dataclasses.replace(settings, sync_max_pages=0)})
+    client = sign_in(small, "clerk")
+    page = post_form(client, client.get("/ui/new/opinion").get_data(as_text=True), "sample").get_data(as_text=True)
+    big = post_form(client, page, "preview", changes={"doc_number.seq": ""})
+    assert big.status_code == 200 and "正在后台生成预览" in big.get_data(as_text=True)
+    issued = post_form(client, big.get_data(as_text=True), "issue")
+    assert "/ui/jobs/" in issued.headers["Location"]
+    import time
+    for _ in range(300):
+        answer = client.get(issued.headers["Location"])
+        if answer.status_code == 302:
+            break
+        assert "正在生成" in answer.get_data(as_text=True) or "排队中" in answer.get_data(as_text=True)
+        time.sleep(0.2)
+    assert "/ui/documents/" in answer.headers["Location"]
+    assert "昌司执监意〔2025〕" in client.get(answer.headers["Location"]).get_data(as_text=True)
+
+
+def test_sign_in_is_rate_limited_per_address(people, settings):
+    import dataclasses
+    from docgen import create_app
+    limited = create_app({"TESTING": True, "DOCGEN_SETTINGS": dataclasses.replace(
+        settings, rate_limits=True, rate_limit_login="3/minute")}).test_client()
+    page = limited.get("/ui/login").get_data(as_text=True)
+    answers = [limited.post("/ui/login", data={"username": "x", "password": "y", "csrf_token": csrf_token(page)}).status_code
+               for _ in range(3)]
+    assert answers[-1] == 429

@@ -16,7 +16,7 @@ from flask_limiter import HeaderNames, Limiter
 from docgen.config import Settings
 from docgen.web.auth import bearer_token
 
-EXEMPT = {"health.healthz", "static", "verify.font"}
+EXEMPT = {"health.healthz", "static", "verify.font", "ui.static"}
 PUBLIC = ("verify.",)  # pages anyone may open: always counted per address
 
 
@@ -31,6 +31,10 @@ def rate_key() -> str:
     reuses the result); public pages are always counted per address.
     """
     address = "addr:" + (request.remote_addr or "unknown")
+    if request.path.startswith("/ui/") and request.endpoint != "ui.auth.login":
+        from docgen.web.ui import current_user
+        user = current_user()
+        return f"user:{user.id}" if user is not None else address
     if (request.endpoint or "").startswith(PUBLIC) or bearer_token() is None:
         return address
     from docgen.errors import DocgenError
@@ -51,6 +55,8 @@ def limit_for_request() -> str:
         return settings.rate_limit_issue
     if endpoint.startswith("verify."):
         return settings.rate_limit_public
+    if endpoint == "ui.auth.login":
+        return settings.rate_limit_login
     return settings.rate_limit_default
 
 

@@ -30,7 +30,8 @@ FILTERS = ("q", "type", "unit", "recipient", "from", "to", "status", "page")
 @login_required
 def index() -> str:
     """Search by 文号 or title, type, unit, recipient, date range and status."""
-    args = {key: text_parameter(key, value) for key, value in request.args.items() if key in FILTERS}
+    # A search form sends its empty boxes too: an empty box is no filter.
+    args = {key: text_parameter(key, value) for key, value in request.args.items() if key in FILTERS and value != ""}
     status = args.get("status") or None
     if status is not None and status not in registry.STATUSES:
         raise BadParameter("状态参数有误")

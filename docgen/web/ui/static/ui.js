@@ -134,7 +134,9 @@
   function post(action) {
     var data = new FormData(form);
     data.set("action", action);
-    return fetch(form.action, { method: "POST", body: data, credentials: "same-origin", headers: { "X-Docgen-Fetch": "1" } });
+    // form.action would be the buttons named "action": read the attribute.
+    return fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin",
+                                                headers: { "X-Docgen-Fetch": "1" } });
   }
 
   function remember(response) {
@@ -205,7 +207,7 @@
   applyConditions();
   var anchor = form.getAttribute("data-anchor");
   if (anchor) {
-    var spot = document.getElementById("f-" + dashed(anchor)) || document.getElementById(anchor);
+    var spot = document.getElementById("f-" + dashed(anchor) + "-item") || document.getElementById("f-" + dashed(anchor));
     if (spot) spot.scrollIntoView({ block: "center" });
   }
   var firstError = form.querySelector(".invalid input, .invalid select, .invalid textarea");
