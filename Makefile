@@ -14,7 +14,7 @@ setup-test:
 
 serve: setup
 	$(VENV)/bin/docgen db upgrade
-	$(VENV)/bin/flask --app docgen run --host $(HOST) --port $(PORT)
+	DOCGEN_PUBLIC_URL=$${DOCGEN_PUBLIC_URL:-http://$(HOST):$(PORT)} $(VENV)/bin/flask --app docgen run --host $(HOST) --port $(PORT)
 
 # Production: gunicorn with the shipped gunicorn.conf.py (threaded workers, read deadlines); put nginx in front.
 WORKERS ?= 4
@@ -29,6 +29,7 @@ bench: setup-test
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 	$(PY) scripts/bench_http.py
 	$(PY) scripts/bench_attacks.py
+	$(PY) scripts/bench_ui.py
 
 templates: setup
 	$(PY) scripts/build_docx_templates.py
