@@ -14,6 +14,11 @@ MM = 72 / 25.4  # points per millimetre
 _SPACE = re.compile(r"\s+")
 
 
+def visible(text: str) -> str:
+    """What a reader sees: without the word joiners the DOCX keeps 文号 and dates together with."""
+    return text.replace("\u2060", "")
+
+
 def squash(text: str) -> str:
     """Text without any whitespace, for comparing wrapped with unwrapped text."""
     return _SPACE.sub("", text)
@@ -28,7 +33,7 @@ def docx_paragraphs(data: bytes) -> list[str]:
         for block in container.iter_inner_content():
             if isinstance(block, Paragraph):
                 if block.text.strip():
-                    out.append(block.text)
+                    out.append(visible(block.text))
             elif isinstance(block, Table):
                 for row in block.rows:
                     seen = set()
@@ -48,9 +53,9 @@ def docx_text_blocks(data: bytes) -> list[str]:
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             if block.text.strip():
-                blocks.append(block.text)
+                blocks.append(visible(block.text))
         else:
-            blocks.extend("".join(cell.text for cell in row.cells) for row in block.rows)
+            blocks.extend(visible("".join(cell.text for cell in row.cells)) for row in block.rows)
     return [b for b in blocks if b.strip()]
 
 
@@ -62,11 +67,11 @@ def docx_content(data: bytes) -> tuple[list[str], list[list[str]]]:
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             if block.text.strip():
-                paragraphs.append(block.text)
+                paragraphs.append(visible(block.text))
         elif len(block.columns) > 1:
-            rows.extend([squash(cell.text) for cell in row.cells] for row in block.rows)
+            rows.extend([squash(visible(cell.text)) for cell in row.cells] for row in block.rows)
         else:
-            paragraphs.extend(p.text for row in block.rows for cell in row.cells for p in cell.paragraphs if p.text.strip())
+            paragraphs.extend(visible(p.text) for row in block.rows for cell in row.cells for p in cell.paragraphs if p.text.strip())
     return paragraphs, rows
 
 

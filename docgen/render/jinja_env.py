@@ -12,6 +12,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from docgen.filters import FILTERS
+from docgen.render.keep_together import joined_docx, nowrap_html, plain
 
 
 def png_data_uri(data: bytes) -> str:
@@ -53,11 +54,14 @@ def _configure(env: SandboxedEnvironment) -> SandboxedEnvironment:
 @functools.lru_cache(maxsize=1)
 def docx_environment() -> SandboxedEnvironment:
     """Environment for DOCX XML (docxtpl): autoescaped so data never breaks the XML."""
-    return _configure(_CachingSandbox(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True))
+    return _configure(_CachingSandbox(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True,
+                                      finalize=joined_docx))
 
 
 @functools.lru_cache(maxsize=8)
 def html_environment(template_dir: Path) -> SandboxedEnvironment:
     """Environment for the HTML templates of one template directory."""
     loader = FileSystemLoader(str(template_dir))
-    return _configure(SandboxedEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined))
+    env = _configure(SandboxedEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined, finalize=nowrap_html))
+    env.filters["plain"] = plain
+    return env

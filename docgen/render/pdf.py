@@ -23,6 +23,8 @@ with warnings.catch_warnings():
     from weasyprint.text import ffi as _weasy_ffi
     from weasyprint.text.fonts import FontConfiguration
 
+    from docgen.render import cjk_justify  # noqa: F401  (full lines fill the block, as in Word)
+
 LOG = logging.getLogger(__name__)
 STYLESHEET = "gbt9704.css"
 
