@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import sys
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 
 from docgen.config import Settings
+from docgen.errors import ServiceUnavailable
 from docgen.store import audit
 from docgen.store.audit import Actor
 from docgen.store.db import db_session
 from docgen.store.users import create_user, has_users, is_locked, sign_in
 from docgen.web.ui import current_user, settings
 from docgen.web.ui.sessions import secret_key
+
+LOG = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
 
@@ -71,8 +75,14 @@ def setup_link(settings: Settings) -> str | None:
 
 
 def announce_first_run(settings: Settings) -> None:
-    """On a fresh installation, say on the console how to get in (the README's serve command shows this)."""
-    link = setup_link(settings)
+    """On a fresh installation, say on the console how to get in (the README's serve command shows this).
+
+    A database that is down at start-up is no reason not to start: /healthz and every request say so."""
+    try:
+        link = setup_link(settings)
+    except ServiceUnavailable:
+        LOG.warning("first-run check skipped: the database is unavailable")
+        return
     if link:
         print("\n" + "=" * 72 + "\n docgen 首次运行：尚无用户。用浏览器打开以下一次性链接创建第一个管理员：\n\n  "
               + link + "\n\n 或在命令行运行：.venv/bin/docgen user create admin --role admin\n" + "=" * 72 + "\n",
