@@ -60,6 +60,13 @@ _ADDRESS = re.compile(
     r"(?:家庭住址|家庭地址|现住址|现住|住址|住所地|住所|户籍地址|户籍所在地|户籍地|居住地址|居住地|暂住地|"
     r"家住|住在|居住在|住于)\s*[：:为是在于]?\s*[^，。；;,、）)\n]{2,60}"
 )
+# What a bracketed aside may hold and still say nothing once the details are gone.
+_ASIDE = re.compile(r"[（(]([^（()）]{0,120})[）)]")
+_REMOVED_DETAIL = re.compile(
+    f"{REMOVED}|{ADDRESS_REMOVED}|(?:身份证(?:号码|号)?|公民身份号码|证件号码|电话|手机(?:号码|号)?|联系方式|联系电话|座机|"
+    r"(?:银行)?(?:卡号|账号|帐号|账户|帐户)|开户行账号|微信号?|QQ号?|邮箱|电子邮箱|电子邮件|E-?mail)\s*[：:为是]?",
+    re.IGNORECASE,
+)
 # What a name of someone other than the party becomes: no surname, no length, no trace.
 OTHER_PERSON = "他人"
 _NAME_GAP = f"[\\s\u3000{TRANSLITERATION_DOTS}]{{0,2}}"
@@ -142,6 +149,14 @@ def mask_other_person(name: str) -> str:
     return OTHER_PERSON
 
 
+def drop_empty_asides(text: str) -> str:
+    """A bracketed aside left with nothing but removed details, （联系电话＊＊＊，住址已隐去）, goes entirely."""
+    def keep_or_drop(match: re.Match[str]) -> str:
+        rest = _REMOVED_DETAIL.sub("", match.group(1))
+        return "" if rest.strip(" \u3000，,、；;：:") == "" else match.group(0)
+    return _ASIDE.sub(keep_or_drop, text)
+
+
 def scrub(text: str, names: dict[str, str]) -> str:
-    """All free-text rules at once: names, then numbers, then home addresses."""
-    return scrub_addresses(scrub_numbers(replace_names(text, names)))
+    """All free-text rules at once: names, then numbers, then home addresses; then asides left empty."""
+    return drop_empty_asides(scrub_addresses(scrub_numbers(replace_names(text, names))))

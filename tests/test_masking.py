@@ -96,7 +96,7 @@ def test_rendered_notice_carries_no_personal_data(name, witness, id_number, mobi
     pdf = pdf_all_text(result.files["pdf"])
     for secret in (name, witness, id_number, mobile, card, "延安路1号"):
         assert squash(secret) not in docx and squash(secret) not in pdf, secret
-    for ordinary in ("昌市监罚〔2025〕33号", "2,000.00", "2025年6月11日", "贰仟元整"):
+    for ordinary in ("昌市监罚〔2025〕33号", "2,000.00", "2025年6月11日"):
         assert ordinary in docx and ordinary in pdf
 
 

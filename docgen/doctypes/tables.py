@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 CELL_FONT_MM = 10.5 / 72 * 25.4  # 五号: one hanzi
-CELL_LINE_MM = 14 / 72 * 25.4  # the table's line height
-CELL_PADDING_MM = (2.4, 2.0)  # horizontal, vertical (1.2 / 1 mm on each side)
+CELL_LINE_MM = 12.5 / 72 * 25.4  # the table's line height
+CELL_PADDING_MM = (2.4, 1.2)  # horizontal (1 mm each side and the rules), vertical (0.6 mm each side)
 LANDSCAPE_BODY_MM = 156 - 12  # the landscape text block's height, less the repeated header row
 
 
