@@ -10,7 +10,8 @@ from docgen.config import Settings
 from docgen.doctypes.common import BuildEnv
 from docgen.doctypes.registry import get_doctype
 from docgen.errors import ConfigurationProblem
-from docgen.render import render_docx, render_pdf
+from docgen.render import render_docx
+from docgen.render.pdf import imprint_placement, render_pdf_placed
 from docgen.render.marks import Marks
 
 FORMATS = ("docx", "pdf")
@@ -63,13 +64,22 @@ def generate(slug: str, data: Any, formats: Iterable[str] = FORMATS, settings: S
 
 def render_prepared(doctype: Any, context: dict[str, Any], formats: Iterable[str], settings: Settings,
                     marks: Marks | None = None) -> Generated:
-    """Render an already validated document's context in the requested formats."""
+    """Render an already validated document's context in the requested formats.
+
+    The PDF comes first: its layout decides where the 版记 goes, and the DOCX puts it in the same place.
+    """
+    formats = list(formats)
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown format {unknown[0]!r}")
     result = Generated(slug=doctype.slug, warnings=list(context["warnings"]), summary=context.get("internal_summary"))
-    for fmt in formats:
-        if fmt == "docx":
-            result.files["docx"] = render_docx(doctype.docx_template, context, marks)
-        elif fmt == "pdf":
-            result.files["pdf"] = render_pdf(doctype.html_template, context, settings, marks)
-        else:
-            raise ValueError(f"unknown format {fmt!r}")
+    placement = None
+    if "pdf" in formats:
+        result.files["pdf"], placement = render_pdf_placed(doctype.html_template, context, settings, marks)
+    elif context.get("imprint"):
+        placement = imprint_placement(doctype.html_template, context, settings)
+    if "docx" in formats:
+        placed = {**context, "imprint_page": placement.as_context() if placement else None}
+        result.files["docx"] = render_docx(doctype.docx_template, placed, marks)
+    result.files = {fmt: result.files[fmt] for fmt in formats}  # in the order asked for
     return result

@@ -34,8 +34,10 @@ def add_styles(doc) -> None:
     _style(doc, "页码", SONGTI, size=14, indent=0, line=Pt(14), spacing=0)
     _style(doc, "红色分隔线", FANGSONG, size=8, indent=0, line=Pt(11))  # its bottom border: 4 mm under the 文号
     _style(doc, "附件标识", HEITI, indent=0, align=WD_ALIGN_PARAGRAPH.LEFT)
+    note = _style(doc, "表注", FANGSONG, size=12, indent=0, line=Pt(18), spacing=0)
+    note.element.get_or_add_pPr().append(parse_xml(f'<w:snapToGrid {nsdecls("w")} w:val="0"/>'))
     for name, face, align in (("表格", FANGSONG, WD_ALIGN_PARAGRAPH.LEFT), ("表头", HEITI, WD_ALIGN_PARAGRAPH.CENTER)):
-        style = _style(doc, name, face, size=10.5, indent=0, line=Pt(14), spacing=0, align=align)
+        style = _style(doc, name, face, size=10.5, indent=0, line=Pt(12.5), spacing=0, align=align)
         # Table text keeps its own 14 pt lines instead of snapping to the 28.95 pt body grid.
         style.element.get_or_add_pPr().append(parse_xml(f'<w:snapToGrid {nsdecls("w")} w:val="0"/>'))
 
@@ -58,7 +60,7 @@ def _normal_style(doc) -> None:
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.first_line_indent = CHAR * 2
     fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    fmt.widow_control = False
+    fmt.widow_control = True  # two lines at least on either side of a page break, as the PDF (orphans/widows: 2)
     # No automatic gaps between hanzi and Latin/digits: GB/T 9704 text is set solid.
     ppr = normal.element.get_or_add_pPr()
     # …and no hanging punctuation: LibreOffice drops a comma that would hang into the margin.

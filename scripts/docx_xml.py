@@ -41,13 +41,40 @@ def set_char_spacing(rpr_owner, twentieths: int) -> None:
     spacing.set(qn("w:val"), str(twentieths))
     rpr_owner.get_or_add_rPr().append(spacing)
 
+def off_grid(paragraph, *, before: str, after: str, line: str | None = None) -> None:
+    """Space before/after (and an exact line height) from Jinja expressions in points, off the line grid:
+    the paragraph keeps its own height, padded by the context to whole grid lines."""
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.append(parse_xml(f'<w:snapToGrid {nsdecls("w")} w:val="0"/>'))
+    spacing = ppr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        ppr.append(spacing)
+    spacing.set(qn("w:before"), f"{{{{ ({before} * 20)|int }}}}")
+    spacing.set(qn("w:after"), f"{{{{ ({after} * 20)|int }}}}")
+    if line is not None:
+        spacing.set(qn("w:line"), f"{{{{ ({line} * 20)|int }}}}")
+        spacing.set(qn("w:lineRule"), "exact")
+
+
+def _page(section, orientation, size_mm: tuple[int, int], margins_mm: tuple[int, int, int, int], footer_mm: int) -> None:
+    """Page size, margins (top, bottom, left, right) and footer distance of a section, in millimetres."""
+    section.orientation = orientation
+    section.page_width, section.page_height = (Mm(v) for v in size_mm)
+    top, bottom, left, right = (Mm(v) for v in margins_mm)
+    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = top, bottom, left, right
+    section.footer_distance = Mm(footer_mm)
+
+
+def make_portrait(section) -> None:
+    """A4 portrait with the GB/T 9704 text block: 天头 37, 订口 28, 156 × 225 mm."""
+    _page(section, WD_ORIENT.PORTRAIT, (210, 297), (37, 35, 28, 26), 23)
+
+
 def make_landscape(section) -> None:
     """A4 landscape with the portrait text block turned: 225 × 156 mm."""
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    section.top_margin, section.bottom_margin = Mm(28), Mm(26)
-    section.left_margin, section.right_margin = Mm(37), Mm(35)
-    section.footer_distance = Mm(14)
+    _page(section, WD_ORIENT.LANDSCAPE, (297, 210), (28, 26, 37, 35), 14)
+
 
 def rule_table(table, widths: list) -> None:
     """Fixed-width table with 0.5 pt rules all round."""
@@ -61,8 +88,8 @@ def rule_table(table, widths: list) -> None:
         '<w:tblBorders>' + "".join(f'<w:{edge} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
                                     for edge in ("top", "left", "bottom", "right", "insideH", "insideV")) + '</w:tblBorders>',
         '<w:tblLayout w:type="fixed"/>',
-        '<w:tblCellMar><w:top w:w="40" w:type="dxa"/><w:left w:w="60" w:type="dxa"/>'
-        '<w:bottom w:w="40" w:type="dxa"/><w:right w:w="60" w:type="dxa"/></w:tblCellMar>',
+        '<w:tblCellMar><w:top w:w="34" w:type="dxa"/><w:left w:w="60" w:type="dxa"/>'
+        '<w:bottom w:w="34" w:type="dxa"/><w:right w:w="60" w:type="dxa"/></w:tblCellMar>',
     ):
         tbl_pr.append(parse_xml(with_w_namespace(xml)))
     for column, width in zip(table._tbl.tblGrid.gridCol_lst, widths):
@@ -88,7 +115,8 @@ def with_w_namespace(xml: str) -> str:
     return re.sub(r"^<([\w:]+)", lambda m: f"<{m.group(1)} {nsdecls('w')}", xml, count=1)
 
 def replace_sentinels(docx: bytes, sentinels: dict[str, str]) -> bytes:
-    """Swap sentinel numbers in document.xml for Jinja expressions; fix zip dates for reproducible bytes."""
+    """Swap sentinel numbers (attribute values) and sentinel elements (keys starting with ``<``) in document.xml
+    for Jinja; fix zip dates for reproducible bytes."""
     source = zipfile.ZipFile(io.BytesIO(docx))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -96,8 +124,12 @@ def replace_sentinels(docx: bytes, sentinels: dict[str, str]) -> bytes:
             data = source.read(item.filename)
             if item.filename == "word/document.xml":
                 text = data.decode("utf-8")
-                for number, expression in sentinels.items():
-                    text = text.replace(f'"{number}"', f'"{expression}"')
+                for key, expression in sentinels.items():
+                    if key.startswith("<"):
+                        assert key in text, key
+                        text = text.replace(key, expression)
+                    else:
+                        text = text.replace(f'"{key}"', f'"{expression}"')
                 data = text.encode("utf-8")
             info = copy.copy(item)
             info.date_time = (2024, 1, 1, 0, 0, 0)  # reproducible bytes

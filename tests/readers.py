@@ -14,6 +14,29 @@ MM = 72 / 25.4  # points per millimetre
 _SPACE = re.compile(r"\s+")
 
 
+def unturned(data: bytes) -> bytes:
+    """The PDF with every page shown as laid out: landscape pages of a portrait document carry /Rotate 270,
+    and pdfplumber would read their lines sideways, character by character."""
+    import pypdfium2
+    document = pypdfium2.PdfDocument(data)
+    try:
+        turned = [page for page in document if page.get_rotation()]
+        if not turned:
+            return data
+        for page in turned:
+            page.set_rotation(0)
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+    finally:
+        document.close()
+
+
+def open_pdf(data: bytes) -> pdfplumber.PDF:
+    """pdfplumber on the PDF as laid out (see ``unturned``)."""
+    return pdfplumber.open(io.BytesIO(unturned(data)))
+
+
 def visible(text: str) -> str:
     """What a reader sees: without the word joiners the DOCX keeps 文号 and dates together with."""
     return text.replace("\u2060", "")
@@ -86,7 +109,7 @@ def _pdf_parts(data: bytes, bottom_margin_mm: float = 35) -> tuple[list[str], li
     texts: list[str] = []
     rows: list[list[str]] = []
     pages: list[str] = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
+    with open_pdf(data) as pdf:
         for page in pdf.pages:
             # The diagonal 样稿 preview watermark is drawn in glyphs far larger than any text: leave them out.
             page = page.filter(lambda obj: not (obj.get("object_type") == "char" and obj.get("size", 0) > 100))
@@ -134,13 +157,13 @@ def assert_same_content(docx: bytes, pdf: bytes) -> None:
 
 
 def pdf_pages(data: bytes) -> list[pdfplumber.page.Page]:
-    return list(pdfplumber.open(io.BytesIO(data)).pages)
+    return list(open_pdf(data).pages)
 
 
 def pdf_body_text(data: bytes, bottom_margin_mm: float = 35) -> str:
     """Text of every page inside the text block: page numbers below it are left out."""
     texts = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
+    with open_pdf(data) as pdf:
         for page in pdf.pages:
             limit = page.height - bottom_margin_mm * MM + 2
             body = page.crop((0, 0, page.width, limit))
@@ -149,7 +172,7 @@ def pdf_body_text(data: bytes, bottom_margin_mm: float = 35) -> str:
 
 
 def pdf_full_text(data: bytes) -> str:
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
+    with open_pdf(data) as pdf:
         return "\n".join(page.extract_text() or "" for page in pdf.pages)
 
 

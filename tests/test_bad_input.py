@@ -6,14 +6,13 @@ import copy
 import io
 from typing import Any, Iterator
 
-import pdfplumber
 import pytest
 
 from docgen.doctypes.registry import DocType
 from docgen.errors import InvalidData
 from docgen.generate import generate
 
-from readers import docx_text_blocks, is_subsequence, pdf_all_text, squash
+from readers import docx_text_blocks, is_subsequence, pdf_all_text, squash, open_pdf
 
 
 def _leaves(data: Any, schema: dict[str, Any], path: tuple = ()) -> Iterator[tuple[tuple, dict[str, Any]]]:
@@ -78,7 +77,7 @@ def test_text_is_printed_literally_in_both_formats(doctype: DocType, case: str):
 def test_rare_hanzi_get_real_glyphs(doctype: DocType):
     data = doctype.load_sample()
     result = generate(doctype.slug, _set(data, long_text_path(doctype, data), "𠀀𠮷·"))
-    with pdfplumber.open(io.BytesIO(result.files["pdf"])) as pdf:
+    with open_pdf(result.files["pdf"]) as pdf:
         fonts = {c["text"]: c["fontname"] for page in pdf.pages for c in page.chars if c["text"] in "𠀀𠮷·"}
     assert set(fonts) == {"𠀀", "𠮷", "·"}
     assert "DocgenRare" in fonts["𠀀"] and "DocgenRare" in fonts["𠮷"]

@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import json
 
-import pdfplumber
 import pytest
 from docx import Document
 
 from docgen.generate import generate
 
-from readers import MM, docx_content, pdf_pages, squash
+from readers import MM, docx_content, pdf_pages, squash, open_pdf
 
 from conftest import REGISTRY, SAMPLES, rendered
 
@@ -63,10 +62,17 @@ def test_unsealed_signature_and_demo_seal(doctype):
                          ids=[p.stem for _, p in SAMPLES if "imprint" in json.loads(p.read_text("utf-8"))])
 def test_imprint_sits_on_the_bottom_of_the_last_page(sample_path):
     pdf = rendered(sample_path).files["pdf"]
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
+    slug = next(s for s, p in SAMPLES if p == sample_path)
+    letter = json.loads(sample_path.read_text("utf-8")).get("letterhead", REGISTRY[slug].letterhead) == "letter"
+    with open_pdf(pdf) as document:
         last = document.pages[-1]
         bottom = last.height - (35 if last.height > last.width else 26) * MM
         rules = [r for r in last.rects + last.lines if r["width"] > 100 * MM]
+        if letter:  # 信函格式: no rules, no 印发机关 and date (GB/T 9704 10.1); still at the foot of the block
+            lines = last.extract_text_lines()
+            assert not rules and "印发" not in (last.extract_text() or "")
+            assert lines[-1]["text"].startswith("抄送") and lines[-1]["bottom"] == pytest.approx(bottom, abs=28.95)
+            return
         assert rules, "版记 rules"
         assert max(r["bottom"] for r in rules) == pytest.approx(bottom, abs=1.5 * MM), "last rule on the block's bottom"
         assert "印发" in (last.extract_text() or "")

@@ -8,7 +8,6 @@ import socket
 import threading
 from pathlib import Path
 
-import pdfplumber
 import pytest
 
 from docgen.config import Settings
@@ -17,6 +16,7 @@ from docgen.render.fetcher import AssetFetcher, RefusedURL
 from docgen.render.pdf import render_pdf
 
 from conftest import REGISTRY
+from readers import open_pdf
 
 
 class CountingServer:
@@ -90,7 +90,7 @@ def test_hostile_template_and_data_fetch_nothing(tmp_path: Path, server: Countin
     _, context = prepare("opinion", data, settings)
     pdf = render_pdf("opinion.html", context, settings)
     assert server.connections == 0
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
+    with open_pdf(pdf) as document:
         text = "".join(page.extract_text() or "" for page in document.pages)
     assert "root:" not in text
     _, clean_context = prepare("opinion", REGISTRY["opinion"].load_sample())

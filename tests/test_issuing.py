@@ -9,7 +9,6 @@ import os
 import stat
 from datetime import date, timedelta
 
-import pdfplumber
 import pytest
 
 from docgen.clock import utcnow
@@ -21,6 +20,7 @@ from docgen.sweeper import ABANDONED, sweep
 
 from conftest import REGISTRY, issuable, make_token
 from test_limits import guard, heavy_month
+from readers import open_pdf
 
 MARKET = "昌吉市市场监督管理局"
 
@@ -89,7 +89,7 @@ def test_the_registered_mark_and_seal_are_printed(client, settings, judicial):
         update_unit(session, "昌吉市司法局", UnitChange(mark="昌吉市司法局文件", seal_png=_seal_png(), seal_mm=40))
     document = _issue(client, judicial).get_json()
     pdf = client.get(document["links"]["pdf"], headers=judicial).data
-    with pdfplumber.open(io.BytesIO(pdf)) as opened:
+    with open_pdf(pdf) as opened:
         text = "".join(page.extract_text() or "" for page in opened.pages)
         seals = [image for page in opened.pages for image in page.images if image["width"] > 100]
     assert "昌吉市司法局文件" in text.replace(" ", "")
@@ -99,7 +99,7 @@ def test_the_registered_mark_and_seal_are_printed(client, settings, judicial):
 def test_a_sealed_document_without_a_registered_seal_leaves_room_for_the_stamp(client, judicial):
     document = _issue(client, judicial).get_json()
     pdf = client.get(document["links"]["pdf"], headers=judicial).data
-    with pdfplumber.open(io.BytesIO(pdf)) as opened:
+    with open_pdf(pdf) as opened:
         assert not [image for page in opened.pages for image in page.images if image["width"] > 100]
 
 
@@ -299,7 +299,7 @@ def test_a_600_case_month_can_be_issued(client, judicial):
     assert job["state"] == "done", job
     document = client.get(job["links"]["document"], headers=judicial).get_json()
     pdf = client.get(document["links"]["pdf"], headers=judicial)
-    with pdfplumber.open(io.BytesIO(pdf.data)) as opened:
+    with open_pdf(pdf.data) as opened:
         tail = "".join((page.extract_text() or "").replace(" ", "") for page in opened.pages[-3:])
         assert len(opened.pages) > 80 and "600昌市监罚" in tail, "the 600th case is printed"
 

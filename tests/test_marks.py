@@ -7,7 +7,6 @@ import io
 import math
 import zipfile
 
-import pdfplumber
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
@@ -21,7 +20,7 @@ from docgen.generate import Generated, generate, prepare
 from docgen.render import render_docx
 from docgen.render.marks import QR_MM, QR_PX, Marks, Verification, mark_html, qr_png
 
-from readers import MM, assert_same_content, docx_paragraphs, squash
+from readers import MM, assert_same_content, docx_paragraphs, squash, open_pdf
 
 from conftest import rendered
 
@@ -51,7 +50,7 @@ def _is_watermark(obj: dict) -> bool:
 
 
 def _page_texts(pdf: bytes, drop_watermark: bool = False) -> list[str]:
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+    with open_pdf(pdf) as doc:
         pages = [p.filter(lambda o: not _is_watermark(o)) if drop_watermark else p for p in doc.pages]
         return [page.extract_text() or "" for page in pages]
 
@@ -67,7 +66,7 @@ def test_preview_pdf_keeps_the_layout(slug):
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_preview_pdf_marks_every_page(slug):
-    with pdfplumber.open(io.BytesIO(marked(slug, PREVIEW).files["pdf"])) as doc:
+    with open_pdf(marked(slug, PREVIEW).files["pdf"]) as doc:
         for page in doc.pages:
             # The glyphs sit on a -30° line, so a reader sorting by position puts 样 and 稿 on
             # different lines; in content order (use_text_flow) the watermark reads as one word.
@@ -75,7 +74,7 @@ def test_preview_pdf_marks_every_page(slug):
             glyphs = [c for c in page.chars if _is_watermark(c)]
             assert [c["text"] for c in glyphs] == ["样", "稿"]
             a, b = glyphs[0]["matrix"][:2]
-            assert math.degrees(math.atan2(b, a)) == pytest.approx(30, abs=0.5)  # rising left to right
+            assert math.degrees(math.atan2(b, a)) == pytest.approx(30, abs=0.5)  # rising left to right as laid out
             middle_x = (glyphs[0]["matrix"][4] + glyphs[1]["matrix"][4]) / 2
             assert abs(middle_x - page.width / 2) < 40 * MM
 
@@ -108,8 +107,10 @@ def _footer_chars(page) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_verification_on_every_pdf_page_opposite_the_number(slug):
+    """Every page, numbered or not (a letter's first page, the 版记 page), carries the QR and the code;
+    on numbered pages the QR stands opposite the number."""
     pdf = marked(slug, VERIFY, len(REGISTRY[slug].samples) - 1).files["pdf"]
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+    with open_pdf(pdf) as doc:
         for number, page in enumerate(doc.pages, 1):
             assert squash(f"核验码：{CODE}") in _footer_chars(page), f"page {number}"
             [image] = [i for i in page.images if i["top"] > page.height / 2]
@@ -124,7 +125,7 @@ def test_verification_on_every_pdf_page_opposite_the_number(slug):
 def test_verification_costs_no_line(slug):
     """The mark lives in the bottom margin: the text block is exactly the unmarked one."""
     def body(pdf: bytes) -> list[str]:
-        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        with open_pdf(pdf) as doc:
             return [squash(p.crop((0, 0, p.width, p.height - (26 if p.width > p.height else 35) * MM)).extract_text() or "")
                     for p in doc.pages]
     assert body(marked(slug, VERIFY).files["pdf"]) == body(plain(slug).files["pdf"])
@@ -133,12 +134,19 @@ def test_verification_costs_no_line(slug):
 @pytest.mark.parametrize("slug", SLUGS)
 def test_verification_in_every_docx_footer(slug):
     document = Document(io.BytesIO(marked(slug, VERIFY).files["docx"]))
-    for section in document.sections:
-        for footer in (section.footer, section.even_page_footer):
+    for index, section in enumerate(document.sections):
+        numbered = any("PAGE" in f._element.xml for f in (section.footer, section.even_page_footer))
+        footers = [section.footer, section.even_page_footer]
+        if section.different_first_page_header_footer:
+            footers.append(section.first_page_footer)
+            letter = REGISTRY[slug].letterhead == "letter"  # a letter's first page has no number (GB/T 9704 10.1)
+            assert ("PAGE" in section.first_page_footer._element.xml) != letter
+        for footer in footers:
             xml = footer._element.xml
-            assert f"核验码：{CODE}" in xml and "<wp:anchor" in xml and "PAGE" in xml
+            assert f"核验码：{CODE}" in xml and "<wp:anchor" in xml
             extent = footer._element.find(f".//{qn('wp:extent')}")
             assert int(extent.get("cx")) == int(extent.get("cy")) == Mm(QR_MM)
+        assert numbered or index == len(document.sections) - 1, "only the 版记 page goes without a number"
     assert_same_content(marked(slug, VERIFY).files["docx"], marked(slug, VERIFY).files["pdf"])
 
 
@@ -205,8 +213,10 @@ def test_without_marks_the_docx_is_unchanged(slug, monkeypatch):
         after = render_docx(doctype.docx_template, context, marks)
         # Zip entries carry the time of writing (2 s steps), so compare every part's bytes.
         assert _docx_parts(after) == _docx_parts(before)
-    assert _docx_parts(generate(slug, REGISTRY[slug].load_sample(), formats=["docx"]).files["docx"]) \
-        == _docx_parts(before)
+    # generate() places the 版记 from a layout of the PDF: compare it with itself, marks asked for or not.
+    alone = generate(slug, REGISTRY[slug].load_sample(), formats=["docx"]).files["docx"]
+    assert _docx_parts(generate(slug, REGISTRY[slug].load_sample(), formats=["docx"], marks=Marks()).files["docx"]) \
+        == _docx_parts(alone)
 
 
 def test_without_marks_the_html_is_unchanged():

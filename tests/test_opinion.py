@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 
 from docgen.doctypes.common import self_reference
 from docgen.errors import InvalidData
@@ -117,6 +118,10 @@ def test_attachments_and_imprint_lines(data):
     result = generate("opinion", data)
     paragraphs = docx_paragraphs(result.files["docx"])
     assert "附件：1. 问题清单" in paragraphs and "\u3000\u3000\u30002. 整改台账（样表）" in paragraphs
-    assert "抄送：昌吉市人民政府办公室。" in paragraphs
+    xml_text = "".join(t.text or "" for t in Document(io.BytesIO(result.files["docx"])).element.iter(qn("w:t")))
+    assert "抄送：昌吉市人民政府办公室。" in xml_text  # in the 版记's text box
     pdf = squash(pdf_body_text(result.files["pdf"]))
-    assert "附件：1.问题清单" in pdf and "2025年6月5日印发" in pdf
+    # 信函格式 (the 意见书's default): the 版记 has no 印发机关 and 印发日期 (GB/T 9704 10.1)
+    assert "附件：1.问题清单" in pdf and "抄送：昌吉市人民政府办公室。" in pdf and "印发" not in pdf
+    data["letterhead"] = "file"
+    assert "2025年6月5日印发" in squash(pdf_body_text(generate("opinion", data).files["pdf"]))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 
-import pdfplumber
 import pytest
 from docx import Document
 
 from docgen.errors import InvalidData
 from docgen.generate import generate, prepare
 
-from readers import MM, docx_content, pdf_all_text, squash
+from readers import MM, docx_content, pdf_all_text, squash, open_pdf
 
 from conftest import REGISTRY
 
@@ -52,7 +51,7 @@ def test_sections_and_closing(data):
 
 def test_upward_header_has_number_left_and_signer_right(data):
     result = generate("rectification", data)
-    with pdfplumber.open(io.BytesIO(result.files["pdf"])) as pdf:
+    with open_pdf(result.files["pdf"]) as pdf:
         words = pdf.pages[0].extract_words()
     number = next(w for w in words if w["text"].startswith("昌市监"))
     signer = next(w for w in words if "签发人" in w["text"])
@@ -65,7 +64,7 @@ def test_upward_header_has_number_left_and_signer_right(data):
 
 def test_ledger_starts_a_landscape_page_with_its_heading(data):
     result = generate("rectification", data)
-    with pdfplumber.open(io.BytesIO(result.files["pdf"])) as pdf:
+    with open_pdf(result.files["pdf"]) as pdf:
         landscape = [p for p in pdf.pages if p.width > p.height]
         assert landscape, "the ledger is on landscape pages"
         first = landscape[0]

@@ -93,6 +93,11 @@ IMPRINT = obj("版记", "抄送机关与印发机关、印发日期", {
     "print_date": date_field("印发日期", "印发日期，默认同成文日期"),
 }, [])
 
+LETTERHEAD = {"type": "string", "title": "版头格式",
+              "description": "file：文件格式（标志上边缘距版心上边缘 35 毫米）；letter：信函格式（标志上边缘距页面上边 30 毫米，"
+                             "上下各一条红色双线，首页不显示页码）；不填则按文书类型的默认格式",
+              "enum": ["file", "letter"]}
+
 COMMON_PROPERTIES: dict[str, Any] = {
     "issuer": ISSUER,
     "doc_number": DOC_NUMBER,
@@ -167,3 +172,25 @@ def imprint_context(imprint: dict[str, Any], issued: date) -> dict[str, Any]:
         "printer": imprint.get("printer"),
         "print_date_text": f"{format_date_cn(printed)}印发",
     }
+
+
+IMPRINT_CHARS_PER_LINE = 29  # 4号 on the 156 mm block, one character in from each side
+THICK_RULE, THIN_RULE = 8, 6  # eighths of a point: 0.35 mm and 0.25 mm (GB/T 9704 7.4.1)
+
+
+def imprint_lines(imprint: dict[str, Any], ruled: bool) -> dict[str, Any] | None:
+    """The 版记 as printed: its lines with the rules above and below each (文件格式), or 抄送 alone and no
+    rules (信函格式, GB/T 9704 10.1); ``rows`` counts the printed lines for the DOCX text box's height."""
+    lines: list[dict[str, Any]] = []
+    if imprint["cc_text"]:
+        lines.append({"left": imprint["cc_text"], "right": None})
+    if ruled:
+        lines.append({"left": imprint["printer"] or "", "right": imprint["print_date_text"]})
+    if not lines:
+        return None
+    for n, line in enumerate(lines):
+        line["top"] = (THICK_RULE if n == 0 else THIN_RULE) if ruled else 0
+        line["bottom"] = THICK_RULE if ruled and n == len(lines) - 1 else 0
+    rows = sum(max(1, -(-int(text_width(line["left"]) + (10 if line["right"] else 0)) // IMPRINT_CHARS_PER_LINE))
+               for line in lines)
+    return {**imprint, "lines": lines, "rows": rows, "ruled": ruled}

@@ -28,6 +28,7 @@ DECISION = obj("决定事项", "一项监督决定及其履行期限", {
     "deadline": deadline_schema("履行期限", "本决定书"),
 }, ["kind", "content"])
 
+LETTERHEAD = "file"  # 文件格式
 COMMON_FIELDS = ["issuer", "doc_number", "issue_date", "signature", "contact", "attachments", "imprint"]
 PROPERTIES: dict[str, Any] = {
     "title": text("标题", "默认“行政执法监督决定书”", max_length=60),

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from docgen.dates import format_date_cn, parse_iso_date
 from docgen.doctypes.common import BuildEnv, common_context, date_field, obj, text, text_list
+from docgen.doctypes.table_fit import table_context
 from docgen.doctypes.tables import Column, table_pages
 from docgen.errors import InvalidData, Issue
 from docgen.masking import MaskingRules, mask_other_person, mask_person_name, scrub
-from docgen.money import amount_in_words, format_amount
+from docgen.money import format_amount
 
 SLUG = "disclosure"
 TITLE = "行政执法公示"
@@ -64,14 +66,20 @@ CASE = obj("案件", "一件行政执法决定", {
                      "uniqueItems": True, "maxItems": len(RESTRICTIONS)},
 }, ["decision_number", "decision_type", "party", "facts", "decision_date"])
 
+# Neutral headings: a 行政许可 or 行政检查 row must not stand under 处罚依据 or 处罚机关.
 COLUMNS = (
     Column("序号", 9, "seq", True), Column("决定书文号", 24, "decision_number"), Column("当事人", 17, "party"),
     Column("统一社会信用代码", 22, "credit_code"), Column("法定代表人", 14, "legal_representative"),
-    Column("主要违法事实", 33, "facts"), Column("处罚依据", 22, "basis"), Column("处罚种类", 13, "kinds"),
-    Column("处罚内容/罚没金额", 22, "content"), Column("作出决定日期", 16, "decision_date", True),
-    Column("处罚机关", 13, "authority"), Column("公示期限", 10, "period"), Column("备注", 10, "remark"),
+    Column("主要违法事实", 33, "facts"), Column("执法依据", 22, "basis"), Column("决定类别", 13, "kinds"),
+    Column("决定内容/罚没金额", 22, "content"), Column("作出决定日期", 16, "decision_date", True),
+    Column("执法机关", 13, "authority"), Column("公示期限", 10, "period"), Column("备注", 10, "remark"),
 )
+ALWAYS_SHOWN = frozenset({"seq", "decision_number", "party", "facts", "kinds", "decision_date"})
 
+_AMOUNT_IN_TEXT = re.compile(r"([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(万)?元")
+
+LETTERHEAD = "letter"  # 信函格式: the first landscape page keeps room for the table
+LANDSCAPE = True  # every page landscape: the notice is a table
 COMMON_FIELDS = ["issuer", "doc_number", "issue_date", "signature", "contact", "attachments", "imprint"]
 PROPERTIES: dict[str, Any] = {
     "title": text("标题", "默认“{单位}{年}年{月}月行政执法决定公示”", max_length=80),
@@ -114,7 +122,7 @@ def build_context(data: dict[str, Any], env: BuildEnv) -> dict[str, Any]:
         intro_text=(f"根据{basis}等规定，现将{issuer}{year}年{month}月作出的行政执法决定公示如下（共{len(public)}件）："
                     if public else f"根据{basis}等规定，现予公示：{year}年{month}月，{issuer}未作出应当公示的行政执法决定。"),
         cases=public,
-        columns=COLUMNS,
+        **table_context(COLUMNS, public, keep=ALWAYS_SHOWN, fold_same={"authority": "执法机关均为{value}"}),
         internal_summary=_summary(data, public, excluded, late),
     )
     return context
@@ -165,8 +173,8 @@ def _public_row(seq: int, case: dict[str, Any], issuer: str, rules: MaskingRules
     clean = lambda value: scrub(value, names) if value else ""  # noqa: E731
     amount = case.get("amount")
     content = clean(case.get("content", ""))
-    if amount is not None:
-        content = (content + "；" if content else "") + f"罚没金额{format_amount(amount)}元（{amount_in_words(Decimal(amount))}）"
+    if amount is not None and not _mentions_amount(content, Decimal(amount)):
+        content = (content + "；" if content else "") + f"罚没金额{format_amount(amount)}元"
     return {
         "seq": str(seq),
         "decision_number": case["decision_number"],
@@ -182,6 +190,15 @@ def _public_row(seq: int, case: dict[str, Any], issuer: str, rules: MaskingRules
         "period": clean(case.get("disclosure_period", "")),
         "remark": clean(case.get("remark", "")),
     }
+
+
+def _mentions_amount(text: str, amount: Decimal) -> bool:
+    """Whether the 处罚内容 already states the amount (罚款人民币32700.00元 or 3.27万元), so it is not said twice."""
+    for match in _AMOUNT_IN_TEXT.finditer(text):
+        value = Decimal(match.group(1).replace(",", "").replace("，", ""))
+        if (value * 10000 if match.group(2) == "万" else value) == amount:
+            return True
+    return False
 
 
 def _late_cases(cases: list[dict[str, Any]], published: date, env: BuildEnv) -> list[dict[str, Any]]:

@@ -37,6 +37,7 @@ PROBLEM = obj("问题", "评查发现的一个问题", {
 
 DEADLINE = deadline_schema("整改期限", "本意见书")
 
+LETTERHEAD = "letter"  # 信函格式: a letter to one unit, two pages where 文件格式 takes three
 COMMON_FIELDS = ["issuer", "doc_number", "issue_date", "signature", "contact", "attachments", "imprint"]
 PROPERTIES: dict[str, Any] = {
     "title": text("标题", "默认“行政执法监督意见书”", max_length=60),

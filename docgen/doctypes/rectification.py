@@ -7,6 +7,7 @@ from typing import Any
 
 from docgen.dates import format_date_cn, parse_iso_date
 from docgen.doctypes.common import BuildEnv, common_context, date_field, obj, text, text_list
+from docgen.doctypes.table_fit import table_context
 from docgen.doctypes.tables import Column, table_pages
 from docgen.errors import InvalidData, Issue
 from docgen.filters import chinese_numeral
@@ -43,6 +44,7 @@ LEDGER_COLUMNS = (
     Column("备注", 24, "remark"),
 )
 
+LETTERHEAD = "file"  # 文件格式
 COMMON_FIELDS = ["issuer", "doc_number", "issue_date", "signature", "contact", "imprint"]
 PROPERTIES: dict[str, Any] = {
     "title": text("标题", "默认“关于落实〔意见书文号〕行政执法监督意见书整改情况的报告”", max_length=80),
@@ -74,15 +76,14 @@ def build_context(data: dict[str, Any], env: BuildEnv) -> dict[str, Any]:
         signer=data["signer"],
         recipient=data.get("recipient", "昌吉市司法局"),
         intro_text=_intro(opinion, context["we"]),
-        overview=data["overview"],
-        item_sections=[{"heading": f"（{chinese_numeral(n)}）{row['category']}方面", "text": _item_text(row)}
-                       for n, row in enumerate(ledger, 1)],
+        overview=[*data["overview"], _progress_sentence(ledger, context["issue_date"])],
+        item_groups=_item_groups(ledger),
         unfinished=_unfinished(ledger),
         mechanisms=[f"{n}.{line}" for n, line in enumerate(data["mechanisms"], 1)],
         ledger_label="附件" if len(data["attachments"]) == 1 else "附件1",
         ledger_title=LEDGER_TITLE,
         ledger=ledger,
-        ledger_columns=LEDGER_COLUMNS,
+        **table_context(LEDGER_COLUMNS, ledger, keep=frozenset({"seq", "description", "measures", "status"})),
         ledger_summary=_summary(ledger),
     )
     return context
@@ -132,9 +133,24 @@ def _intro(opinion: dict[str, Any], we: str) -> str:
             "现将整改情况报告如下：")
 
 
+def _item_groups(ledger: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One （N） heading per problem category, in the order the categories first appear; items numbered within."""
+    categories = list(dict.fromkeys(row["category"] for row in ledger))
+    return [{"heading": f"（{chinese_numeral(n)}）{category}方面",
+             "entries": [f"{k}.{_item_text(row)}" for k, row in enumerate((r for r in ledger if r["category"] == category), 1)]}
+            for n, category in enumerate(categories, 1)]
+
+
 def _item_text(row: dict[str, Any]) -> str:
-    sentence = f"问题：{_strip(row['description'])}。整改措施：{_strip(row['measures'])}。完成情况：{_strip(row['progress'])}。"
-    return sentence + f"责任：{row['owner']}；状态：{row['status']}。"
+    sentence = f"{_strip(row['description'])}。整改措施：{_strip(row['measures'])}。完成情况：{_strip(row['progress'])}"
+    return sentence + f"（责任：{row['owner']}；{row['status']}）。"
+
+
+def _progress_sentence(ledger: list[dict[str, Any]], issued: date) -> str:
+    """The figures of the report, counted from the ledger (free text may disagree; the ledger is the record)."""
+    counts = {status: sum(1 for row in ledger if row["status"] == status) for status in STATUSES}
+    return (f"截至{format_date_cn(issued)}，意见书指出的{len(ledger)}个问题中，已完成整改{counts['已完成']}项，"
+            f"正在整改{counts['整改中']}项，需长期坚持{counts['长期坚持']}项。")
 
 
 def _unfinished(ledger: list[dict[str, Any]]) -> list[str]:

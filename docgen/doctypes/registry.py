@@ -13,10 +13,12 @@ from typing import Any, Callable
 from jsonschema import Draft202012Validator
 
 from docgen.config import Settings
-from docgen.doctypes.common import COMMON_PROPERTIES, BuildEnv
+from docgen.doctypes.common import COMMON_PROPERTIES, LETTERHEAD, BuildEnv, imprint_lines
+from docgen.doctypes.letterhead import letterhead_context
 from docgen.doctypes.validation import character_issues, make_validator, schema_issues
 from docgen.errors import InvalidData, UnknownDocType
 from docgen.text import clean_data
+from docgen.titles import title_lines
 
 
 class DocType:
@@ -29,6 +31,8 @@ class DocType:
         self.build: Callable[[dict[str, Any], BuildEnv], dict[str, Any]] = module.build_context
         # A type whose layout has tables estimates its own pages for the synchronous budget (docgen.budget).
         self.estimate_pages: Callable[[dict[str, Any]], int] | None = getattr(module, "estimate_pages", None)
+        self.letterhead: str = module.LETTERHEAD  # 文件格式 or 信函格式, unless the data chooses
+        self.landscape: bool = getattr(module, "LANDSCAPE", False)  # every page landscape (a table notice)
         self.schema: dict[str, Any] = _full_schema(module)
         self.docx_template: Path = settings.template_dir / "docx" / f"{self.slug}.docx"
         self.html_template: str = f"{self.slug}.html"
@@ -55,6 +59,13 @@ class DocType:
         """Computed context for the templates (dates, deadlines, 文号, masking)."""
         context = self.build(data, env)
         context["warnings"] = [w.message for w in env.warnings]
+        names = (data.get("issuer", {}).get("name", ""), data.get("recipient") or "")
+        context["title_lines"] = title_lines(context["title"], names)  # GB/T 9704 7.3.1: whole words, balanced
+        context["letterhead"] = letterhead_context(data.get("letterhead", self.letterhead), context["mark_size"],
+                                                   landscape=self.landscape, numbered="doc_number" in data)
+        context["imprint_page"] = None  # where the 版记 goes is known after layout (docgen.render.pdf)
+        if context.get("imprint"):  # 信函格式: no 印发机关, 印发日期 or rules; without 抄送, no 版记 at all
+            context["imprint"] = imprint_lines(context["imprint"], ruled=context["letterhead"]["imprint_rules"])
         return context
 
     def load_sample(self, index: int = 0) -> dict[str, Any]:
@@ -63,7 +74,8 @@ class DocType:
 
 
 def _full_schema(module: ModuleType) -> dict[str, Any]:
-    properties = {**{k: COMMON_PROPERTIES[k] for k in module.COMMON_FIELDS}, **module.PROPERTIES}
+    properties = {**{k: COMMON_PROPERTIES[k] for k in module.COMMON_FIELDS}, **module.PROPERTIES,
+                  "letterhead": LETTERHEAD}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:docgen:doctype:{module.SLUG}",

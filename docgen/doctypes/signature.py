@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import math
 import warnings
 from datetime import date
 from typing import Any
@@ -20,6 +21,7 @@ SEAL_MAX_BYTES = 1_000_000
 MAX_SEAL_PIXELS = 3000  # refuse larger sources outright
 SEAL_PIXELS = 800  # ≈ 480 dpi at 42 mm: sharp in print, small in the file
 CHAR_MM = 16 / 72 * 25.4  # one 3号 character
+BODY_MM = CHAR_MM  # the height of a 3号 line's characters
 PITCH_MM = 28.95 / 72 * 25.4  # one grid line
 
 
@@ -36,11 +38,16 @@ def signature_context(name: str, issued: date, spec: dict[str, Any], seal_mm: fl
         date_right, name_right = 2.0, date_w + 4 - name_w
     seal = _seal_png(name, spec) if sealed else None
     diameter = float(spec.get("seal_diameter_mm", seal_mm))
-    # The seal is centred on the date and sits a little above the name/date pair (GB/T 9704 7.3.5.1).
+    # The seal is centred on the date; its top touches the line box of the last body line, two blank lines above
+    # the name (GB/T 9704 7.3.5.1: at most one line below the text), so name and date sit below its centre.
     seal_right = (date_right + date_w / 2) * CHAR_MM - diameter / 2
-    seal_top = PITCH_MM - 3 - diameter / 2
+    seal_top = -2 * PITCH_MM
+    # The 附注 goes on the line after the date, or lower: its characters start below the seal's box.
+    glyph_top = (PITCH_MM - BODY_MM) / 2
+    clearance = seal_top + diameter - (2 * PITCH_MM + glyph_top) if sealed else 0.0
+    note_lines = max(0, math.ceil(clearance / PITCH_MM - 1e-6))
     return {"name": name, "date_text": date_text, "sealed": sealed, "seal": seal,
-            "name_right": name_right, "date_right": date_right,
+            "name_right": name_right, "date_right": date_right, "note_lines": note_lines,
             "seal_mm": round(diameter, 2), "seal_right_mm": round(seal_right, 2), "seal_top_mm": round(seal_top, 2)}
 
 

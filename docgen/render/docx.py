@@ -16,6 +16,7 @@ from lxml import etree
 
 from docgen.errors import ConfigurationProblem, RenderFailure, TemplateProblem
 from docgen.render.jinja_env import docx_environment
+from docgen.render.docx_tables import fit_table, keep_last_rows_with_next
 from docgen.render.marks import Marks, add_verification, add_watermark
 from docgen.render.ooxml import float_inline
 
@@ -77,6 +78,9 @@ def render_docx(template_path: Path, context: dict[str, Any], marks: Marks | Non
             tpl.init_docx()
             add_verification(tpl.docx, marks.verification)
         tpl.render(context, jinja_env=docx_environment(), autoescape=True)
+        if context.get("docx_table"):
+            fit_table(tpl.docx, context["docx_table"])  # the same columns and widths as the PDF's table
+        keep_last_rows_with_next(tpl.docx)
         if marks is not None and marks.preview:
             add_watermark(tpl.docx)  # new header parts, after rendering (docxtpl would not see them)
         out = io.BytesIO()

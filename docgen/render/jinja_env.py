@@ -12,6 +12,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from docgen.filters import FILTERS
+from docgen.doctypes.table_fit import cell_markup
 from docgen.render.keep_together import joined_docx, nowrap_html, plain
 
 
@@ -64,4 +65,5 @@ def html_environment(template_dir: Path) -> SandboxedEnvironment:
     loader = FileSystemLoader(str(template_dir))
     env = _configure(SandboxedEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined, finalize=nowrap_html))
     env.filters["plain"] = plain
+    env.filters["cell"] = cell_markup  # a table cell breaks only between the pieces its column was fitted to
     return env

@@ -8,6 +8,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import segno
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
@@ -83,8 +84,8 @@ _HTML_CSS = """<style>
 _VERIFY_CSS = """<style>
 @page :right {{ @bottom-left {{ {qr} }} @bottom-center {{ {code} text-align: left; }} }}
 @page :left {{ @bottom-right {{ {qr} }} @bottom-center {{ {code} text-align: right; }} }}
-@page landscape:right {{ @bottom-left {{ {qr} }} @bottom-center {{ {code} text-align: left; }} }}
-@page landscape:left {{ @bottom-right {{ {qr} }} @bottom-center {{ {code} text-align: right; }} }}
+@page wide:right {{ @bottom-left {{ {qr} }} @bottom-center {{ {code} text-align: left; }} }}
+@page wide:left {{ @bottom-right {{ {qr} }} @bottom-center {{ {code} text-align: right; }} }}
 </style>"""
 _QR_BOX = 'content: url("{src}"); image-resolution: {dpi}dpi; vertical-align: top; padding-top: 7mm; width: {mm}mm;'
 _CODE_BOX = ('content: "{text}"; vertical-align: top; padding-top: 7mm; font: 9pt/12pt "仿宋_GB2312", "仿宋", '
@@ -169,7 +170,10 @@ def add_watermark(document: Any) -> None:
 
 def _footers(section: Any) -> list[tuple[Any, bool]]:
     """A section's footers with whether the page number stands at the right (odd pages)."""
-    return [(section.footer, True), (section.even_page_footer, False)]
+    footers = [(section.footer, True), (section.even_page_footer, False)]
+    if section.different_first_page_header_footer:
+        footers.append((section.first_page_footer, True))
+    return footers
 
 
 def add_verification(document: Any, verification: Verification) -> None:
@@ -186,6 +190,11 @@ def add_verification(document: Any, verification: Verification) -> None:
             code = parse_xml(_CODE_RUN.format(ns=nsdecls("w"), font=FANGSONG_DOCX, text=xml_escape(verification.lines()[0])))
             gap = parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">\u3000\u3000</w:t></w:r>')
             runs = paragraph._p.findall(qn("w:r"))
+            if not runs:  # a page without a number (first page of a letter, the 版记 page): the mark alone
+                paragraph._p.append(drawing)
+                paragraph._p.append(code)
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if number_right else WD_ALIGN_PARAGRAPH.RIGHT
+                continue
             paragraph._p.insert(paragraph._p.index(runs[0]), drawing)
             if number_right:  # 核验码 then the number, at the right
                 runs[0].addprevious(code)

@@ -7,12 +7,13 @@ import logging
 import shutil
 import threading
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateError
 
 from docgen.config import Settings
-from docgen.errors import ConfigurationProblem, RenderFailure, TemplateProblem
+from docgen.errors import ConfigurationProblem, DocgenError, RenderFailure, TemplateProblem
 from docgen.render.fetcher import AssetFetcher
 from docgen.render.jinja_env import html_environment
 from docgen.render.marks import Marks, mark_html
@@ -92,15 +93,97 @@ def render_html(template_name: str, context: dict[str, Any], settings: Settings)
         raise TemplateProblem(f"HTML 模板 {template_name} 有误：{exc}") from exc
 
 
+@dataclass(frozen=True)
+class ImprintPlacement:
+    """Where the 版记 goes (GB/T 9704 7.4, 7.5): on the last page if that is an even portrait page with room,
+    otherwise alone at the foot of the next even page — both without a page number, as is the blank page
+    that may come before it."""
+
+    alone: bool
+    blank_before: bool
+
+    def as_context(self) -> dict[str, bool]:
+        return {"alone": self.alone, "blank_before": self.blank_before}
+
+
+IMPRINT_ID, BODY_END_ID = "docgen-imprint", "docgen-body-end"
+
+
 def render_pdf(template_name: str, context: dict[str, Any], settings: Settings | None = None,
                marks: Marks | None = None) -> bytes:
     """Render a document's HTML template, with any marks, to PDF bytes."""
+    return render_pdf_placed(template_name, context, settings, marks)[0]
+
+
+def render_pdf_placed(template_name: str, context: dict[str, Any], settings: Settings | None = None,
+                      marks: Marks | None = None) -> tuple[bytes, ImprintPlacement | None]:
+    """PDF bytes and where its 版记 went (the DOCX puts it in the same place)."""
     settings = settings or Settings.from_env()
-    html = mark_html(render_html(template_name, context, settings), marks)
     styles = _styles(settings)
     try:
         with styles.lock:
-            document = weasyprint.HTML(string=html, base_url="docgen-asset:css/", url_fetcher=styles.fetcher)
-            return document.write_pdf(stylesheets=[styles.css], font_config=styles.font_config)
+            document, placement = _laid_out(template_name, context, settings, styles, marks)
+            return document.write_pdf(finisher=_turn_landscape_pages), placement
+    except DocgenError:
+        raise
     except Exception as exc:  # WeasyPrint raises many unrelated types; map them once, here
         raise RenderFailure(f"PDF 生成失败：{type(exc).__name__}: {exc}") from exc
+
+
+def imprint_placement(template_name: str, context: dict[str, Any], settings: Settings | None = None
+                      ) -> ImprintPlacement | None:
+    """Where the 版记 goes, from the PDF's layout, for a DOCX rendered without its PDF."""
+    if not context.get("imprint"):
+        return None
+    settings = settings or Settings.from_env()
+    styles = _styles(settings)
+    try:
+        with styles.lock:
+            return _placement(_layout(render_html(template_name, {**context, "imprint_page": None}, settings), styles))
+    except DocgenError:
+        raise
+    except Exception as exc:
+        raise RenderFailure(f"PDF 排版失败：{type(exc).__name__}: {exc}") from exc
+
+
+def _laid_out(template_name: str, context: dict[str, Any], settings: Settings, styles: _Styles,
+              marks: Marks | None) -> tuple[Any, ImprintPlacement | None]:
+    """Lay the document out; when the 版记 landed on an odd or landscape page, again with it on an even page."""
+    context = {**context, "imprint_page": None}
+    document = _layout(mark_html(render_html(template_name, context, settings), marks), styles)
+    placement = _placement(document) if context.get("imprint") else None
+    if placement is not None and placement.alone:
+        context["imprint_page"] = placement.as_context()
+        document = _layout(mark_html(render_html(template_name, context, settings), marks), styles)
+    return document, placement
+
+
+def _layout(html: str, styles: _Styles) -> Any:
+    return weasyprint.HTML(string=html, base_url="docgen-asset:css/", url_fetcher=styles.fetcher).render(
+        stylesheets=[styles.css], font_config=styles.font_config)
+
+
+def _placement(document: Any) -> ImprintPlacement:
+    """Read the first layout: which page holds the 版记, and on which the body ends."""
+    imprint_page = body_end = None
+    for number, page in enumerate(document.pages, 1):
+        if IMPRINT_ID in page.anchors:
+            imprint_page = (number, page.width > page.height)
+        if BODY_END_ID in page.anchors:
+            body_end = number
+    if imprint_page is None or body_end is None:
+        raise RenderFailure("PDF 排版失败：找不到版记的位置")
+    number, landscape = imprint_page
+    alone = landscape or number % 2 == 1
+    return ImprintPlacement(alone=alone, blank_before=alone and body_end % 2 == 0)
+
+
+def _turn_landscape_pages(document: Any, pdf: Any) -> None:
+    """GB/T 9704 10.2: in a portrait document a landscape table page is shown and printed turned (/Rotate 270),
+    its head on the binding side of odd pages; a wholly landscape document (the monthly notice) stays as it is."""
+    landscape = [page.width > page.height for page in document.pages]
+    if all(landscape):
+        return
+    for turned, number in zip(landscape, pdf.pages["Kids"][::3]):
+        if turned:
+            pdf.objects[number]["Rotate"] = 270
