@@ -31,3 +31,10 @@ umask = 0o077  # the database and the archive hold personal data
 forwarded_allow_ips = os.environ.get("DOCGEN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("DOCGEN_ACCESS_LOG") or None
 errorlog = "-"
+
+
+def post_worker_init(worker):  # noqa: ANN001, ANN201  (gunicorn's hook signature)
+    """Warm each worker up (fonts, stylesheet, templates, one render) before it takes a request."""
+    if os.environ.get("DOCGEN_WARM_UP", "1") != "0":
+        from docgen.warmup import warm_up
+        warm_up()

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from docgen.config import Settings
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 __version__ = "0.3.0"
 LOG = logging.getLogger("docgen")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Flask application factory."""
+    """Flask application factory (Flask is imported here, so the CLI's render path never loads it)."""
+    from flask import Flask
+
     settings = Settings.from_env()
     if test_config and "DOCGEN_SETTINGS" in test_config:
         settings = test_config["DOCGEN_SETTINGS"]

@@ -96,3 +96,9 @@ def test_font_coverage_file_matches_the_fonts():
     from docgen import fonts
 
     assert fonts.covered_codepoints().ranges == fonts.scan_fonts().ranges, "run scripts/build_font_coverage.py"
+
+
+def test_every_schema_is_valid_against_the_metaschema(doctype: DocType):
+    """Checked here rather than at every start-up (docgen.doctypes.validation.make_validator)."""
+    from jsonschema import Draft202012Validator
+    Draft202012Validator.check_schema(doctype.schema)

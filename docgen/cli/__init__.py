@@ -46,7 +46,23 @@ def _warn(warnings: list[str]) -> None:
         click.echo(f"警告：{message}", err=True)
 
 
-@click.group()
+class _LazyGroup(click.Group):
+    """The administration and operations commands (and the database layer they import) load only when
+    one of them is asked for: ``docgen render`` starts without them."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        _register_subcommands()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None:
+            _register_subcommands()
+            command = super().get_command(ctx, name)
+        return command
+
+
+@click.group(cls=_LazyGroup)
 def main() -> None:
     """docgen：行政执法监督文书生成（DOCX / PDF，GB/T 9704-2012 版式）。"""
 
@@ -82,8 +98,9 @@ def validate(doctype: str, source: str, as_json: bool) -> None:
 def render(doctype: str, source: str, outdir: Path, fmt: str, as_json: bool) -> None:
     """按 DOCTYPE 把 FILE 生成为 DOCX 和/或 PDF，打印写出的文件路径。"""
     settings = Settings.from_env()
-    _warn_missing_harfbuzz()
     formats = ("docx", "pdf") if fmt == "both" else (fmt,)
+    if "pdf" in formats:
+        _warn_missing_harfbuzz()  # (a DOCX needs no PDF engine, so it is not even loaded)
     try:
         get_doctype(doctype, settings)
         result = generate(doctype, _read_json(source), formats, settings)
@@ -130,9 +147,6 @@ def _warn_missing_harfbuzz() -> None:
 
 def _register_subcommands() -> None:
     from docgen.cli import admin, ops  # noqa: F401  (they attach their groups to ``main``)
-
-
-_register_subcommands()
 
 if __name__ == "__main__":
     main()

@@ -40,10 +40,14 @@ class DocType:
         typical = settings.sample_dir / f"{self.slug}.json"
         variants = sorted(settings.sample_dir.glob(f"{self.slug}-*.json"))
         self.samples: list[Path] = ([typical] if typical.is_file() else []) + variants
-        self.validator: Draft202012Validator = make_validator(self.schema)
 
     def __repr__(self) -> str:
         return f"<DocType {self.slug} {self.title}>"
+
+    @functools.cached_property
+    def validator(self) -> Draft202012Validator:
+        """Built on first use: a process that renders one type does not compile the others' schemas."""
+        return make_validator(self.schema)
 
     def validate(self, data: Any) -> dict[str, Any]:
         """Clean control characters, then check schema and printable characters; raise InvalidData."""
@@ -64,6 +68,7 @@ class DocType:
         context["letterhead"] = letterhead_context(data.get("letterhead", self.letterhead), context["mark_size"],
                                                    landscape=self.landscape, numbered="doc_number" in data)
         context["imprint_page"] = None  # where the 版记 goes is known after layout (docgen.render.pdf)
+        context["split"] = None  # a long table laid out in two processes (docgen.render.table_split)
         if context.get("imprint"):  # 信函格式: no 印发机关, 印发日期 or rules; without 抄送, no 版记 at all
             context["imprint"] = imprint_lines(context["imprint"], ruled=context["letterhead"]["imprint_rules"])
         return context

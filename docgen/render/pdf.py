@@ -14,17 +14,20 @@ from jinja2 import TemplateError
 
 from docgen.config import Settings
 from docgen.errors import ConfigurationProblem, DocgenError, RenderFailure, TemplateProblem
-from docgen.render.fetcher import AssetFetcher
+from docgen.render.weasy_import import weasyprint  # first: before anything else imports it
+from docgen.render.fetcher import AssetFetcher  # noqa: E402  (isort: after weasy_import)
+from docgen.render.gc_pause import paused
 from docgen.render.jinja_env import html_environment
 from docgen.render.marks import Marks, mark_html
+from docgen.render.table_split import render_split, splittable
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # WeasyPrint warns about a missing HarfBuzz-subset; we report it ourselves
-    import weasyprint
     from weasyprint.text import ffi as _weasy_ffi
     from weasyprint.text.fonts import FontConfiguration
 
     from docgen.render import cjk_justify  # noqa: F401  (full lines fill the block, as in Word)
+    from docgen.render import layout_reuse  # noqa: F401  (Pango shapes each line once, not twice)
 
 LOG = logging.getLogger(__name__)
 STYLESHEET = "gbt9704.css"
@@ -121,13 +124,24 @@ def render_pdf_placed(template_name: str, context: dict[str, Any], settings: Set
     settings = settings or Settings.from_env()
     styles = _styles(settings)
     try:
-        with styles.lock:
-            document, placement = _laid_out(template_name, context, settings, styles, marks)
-            return document.write_pdf(finisher=_turn_landscape_pages), placement
+        with styles.lock, paused():
+            if settings.table_split and splittable(context):
+                split = render_split(
+                    context,
+                    lay_out=lambda part: _layout(mark_html(render_html(template_name, part, settings), marks), styles),
+                    write=lambda document: document.write_pdf(finisher=_turn_landscape_pages),
+                    lay_out_rest=lambda part: _written(*_laid_out(template_name, part, settings, styles, marks)))
+                if split is not None:
+                    return split
+            return _written(*_laid_out(template_name, context, settings, styles, marks))
     except DocgenError:
         raise
     except Exception as exc:  # WeasyPrint raises many unrelated types; map them once, here
         raise RenderFailure(f"PDF 生成失败：{type(exc).__name__}: {exc}") from exc
+
+
+def _written(document: Any, placement: ImprintPlacement | None) -> tuple[bytes, ImprintPlacement | None]:
+    return document.write_pdf(finisher=_turn_landscape_pages), placement
 
 
 def imprint_placement(template_name: str, context: dict[str, Any], settings: Settings | None = None
@@ -138,7 +152,7 @@ def imprint_placement(template_name: str, context: dict[str, Any], settings: Set
     settings = settings or Settings.from_env()
     styles = _styles(settings)
     try:
-        with styles.lock:
+        with styles.lock, paused():
             return _placement(_layout(render_html(template_name, {**context, "imprint_page": None}, settings), styles))
     except DocgenError:
         raise

@@ -18,3 +18,21 @@ def register(app: Flask, settings: Settings) -> None:
     init_limits(app, settings)
     from docgen.web.ui import init_ui
     init_ui(app, settings)
+    _collect_after_responses(app)
+
+
+def _collect_after_responses(app: Flask) -> None:
+    """Renders run with the garbage collector paused (docgen.render.gc_pause); what they left is collected
+    once the response has gone out, not while the client waits."""
+    from werkzeug.wsgi import ClosingIterator
+
+    from docgen.render.gc_pause import collect_if_idle, owed
+
+    @app.after_request
+    def collect_later(response):  # type: ignore[no-untyped-def]
+        if owed():
+            if response.direct_passthrough:  # send_file: the server closes this iterable, not the response
+                response.response = ClosingIterator(response.response, collect_if_idle)
+            else:
+                response.call_on_close(collect_if_idle)
+        return response
