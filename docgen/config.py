@@ -52,6 +52,7 @@ class Settings:
     # Hardening: leases, budgets, windows, timeouts, limits.
     pending_timeout_s: int = 300  # lease of a document being rendered; a retry may take it over after this
     sync_max_pages: int = 80  # estimated PDF pages a synchronous request may render
+    table_split: bool = True  # lay a long table out in two processes at once (docgen.render.table_split)
     issue_date_past_days: int = 30  # how far before today an issued document may be dated
     issue_date_future_days: int = 7  # how far after today
     db_timeout_s: int = 10  # connect, statement and lock timeouts of the database
@@ -100,6 +101,7 @@ class Settings:
             page_size=_int(env, "DOCGEN_PAGE_SIZE", defaults.page_size),
             pending_timeout_s=_int(env, "DOCGEN_PENDING_TIMEOUT_S", defaults.pending_timeout_s),
             sync_max_pages=_int(env, "DOCGEN_SYNC_MAX_PAGES", defaults.sync_max_pages),
+            table_split=_flag(env, "DOCGEN_TABLE_SPLIT", defaults.table_split),
             issue_date_past_days=_int(env, "DOCGEN_ISSUE_DATE_PAST_DAYS", defaults.issue_date_past_days, 0),
             issue_date_future_days=_int(env, "DOCGEN_ISSUE_DATE_FUTURE_DAYS", defaults.issue_date_future_days, 0),
             db_timeout_s=_int(env, "DOCGEN_DB_TIMEOUT_S", defaults.db_timeout_s),

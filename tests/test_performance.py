@@ -1,0 +1,231 @@
+"""The speed-ups change nothing in the output, and stay in place.
+
+No wall time is asserted here (scripts/bench.py reports them): these tests check that the layout reuse gives
+byte-identical PDFs, that the fast DOCX package path writes the same parts as python-docx's own, that the
+garbage collector pauses during renders and collects afterwards, and that a DOCX-only process never loads the
+PDF engine or Flask.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+import zlib
+from pathlib import Path
+
+import docx
+import pytest
+from lxml import etree
+
+import docgen.render.docx as docx_render
+from docgen.generate import generate
+from docgen.render import gc_pause
+
+from conftest import REGISTRY, SAMPLES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _streams(pdf: bytes) -> list[bytes]:
+    """Every stream of the PDF, inflated: page contents, fonts, images."""
+    out = []
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        raw = pdf[match.end():pdf.find(b"endstream", match.end())]
+        try:
+            out.append(zlib.decompress(raw))
+        except zlib.error:
+            out.append(raw)
+    return out
+
+
+def test_layout_reuse_is_installed_on_this_weasyprint():
+    """Pinned to the versions it was checked on: after an upgrade this fails until it is checked again."""
+    from docgen.render import layout_reuse
+    assert layout_reuse.INSTALLED, "WeasyPrint was upgraded: check docgen/render/layout_reuse.py and its versions"
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for _, p in SAMPLES])
+def test_layout_reuse_gives_the_same_pdf(sample, monkeypatch):
+    from weasyprint.text import line_break
+
+    from docgen.render import layout_reuse
+    slug, path = sample
+    data = json.loads(path.read_text("utf-8"))
+    calls = {"setup": 0}
+    patched_setup = line_break.Layout.setup
+
+    def counting(self, style):  # type: ignore[no-untyped-def]
+        calls["setup"] += 1
+        return patched_setup(self, style)
+
+    monkeypatch.setattr(line_break.Layout, "setup", counting)
+    reused = generate(slug, data, ("pdf",)).files["pdf"]
+    with_reuse = calls["setup"]
+    layout_reuse.uninstall()
+    try:
+        patched_setup = line_break.Layout.setup
+        monkeypatch.setattr(line_break.Layout, "setup", counting)
+        calls["setup"] = 0
+        plain = generate(slug, data, ("pdf",)).files["pdf"]
+    finally:
+        monkeypatch.undo()
+        layout_reuse.install()
+    assert _streams(reused) == _streams(plain), "page content differs with the layout reuse"
+    assert with_reuse < calls["setup"], "the reuse did not save a single Pango layout"
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {}
+        for name in archive.namelist():
+            blob = archive.read(name)
+            if name.endswith((".xml", ".rels")):
+                blob = etree.tostring(etree.fromstring(blob), method="c14n")
+            parts[name] = blob
+        return parts
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for _, p in SAMPLES])
+def test_fast_docx_package_writes_what_python_docx_writes(sample, monkeypatch):
+    slug, path = sample
+    data = json.loads(path.read_text("utf-8"))
+    fast = generate(slug, data, ("docx",)).files["docx"]
+    monkeypatch.setattr(docx_render, "open_document", lambda template: docx.Document(str(template)))
+    monkeypatch.setattr(docx_render, "save_document", lambda document, stream: document.save(stream))
+    standard = generate(slug, data, ("docx",)).files["docx"]
+    assert _parts(fast) == _parts(standard)
+
+
+def test_the_collector_pauses_during_a_render_and_collects_after():
+    seen = []
+    original = docx_render.render_docx
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    docx_render.render_docx, saved = spy, docx_render.render_docx
+    import docgen.generate as generate_module
+    generate_module.render_docx, saved_generate = spy, generate_module.render_docx
+    try:
+        generate("opinion", REGISTRY["opinion"].load_sample(), ("docx",))
+    finally:
+        docx_render.render_docx, generate_module.render_docx = saved, saved_generate
+    assert seen == [False], "no automatic collection during the render"
+    assert gc.isenabled() and gc_pause.owed()
+    assert gc_pause.collect_if_idle() and not gc_pause.owed()
+
+
+def test_a_response_is_followed_by_a_collection(authed):
+    """As a WSGI server does it: the body is sent, then the response is closed, and then the collector runs."""
+    from werkzeug.test import EnvironBuilder
+    gc_pause.collect_if_idle()
+    builder = EnvironBuilder(path="/api/v1/render/opinion", method="POST", query_string="format=docx",
+                             json=REGISTRY["opinion"].load_sample(),
+                             headers={"Authorization": authed.environ_base["HTTP_AUTHORIZATION"]})
+    statuses = []
+    body = authed.application(builder.get_environ(), lambda status, headers, *_: statuses.append(status))
+    assert b"".join(body)[:2] == b"PK" and statuses == ["200 OK"]
+    assert gc_pause.owed(), "rendered, not yet collected while the body goes out"
+    body.close()
+    assert not gc_pause.owed()
+
+
+def test_a_docx_only_process_loads_neither_the_pdf_engine_nor_flask(tmp_path):
+    script = (
+        "import sys, json\n"
+        "from docgen.cli import main\n"
+        "sys.argv = ['docgen', 'render', 'opinion', sys.argv[1], '-o', sys.argv[2], '--format', 'docx']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(m for m in ('weasyprint', 'flask', 'sqlalchemy') if m in sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(ROOT / "samples" / "opinion.json"), str(tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+    assert (tmp_path / "opinion.docx").stat().st_size > 10_000
+
+
+def test_warm_up_renders_and_freezes():
+    from docgen.warmup import warm_up
+    before = gc.get_freeze_count()
+    try:
+        warm_up()
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
+
+
+# ---------------------------------------------------------------- a long table in two processes
+
+LONG_MONTH = ROOT / "samples" / "disclosure-long.json"
+
+
+def _month_pdf(**settings_overrides):  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from docgen.config import Settings
+    from docgen.generate import prepare
+    from docgen.render.pdf import render_pdf_placed
+    settings = dataclasses.replace(Settings.from_env(), **settings_overrides)
+    doctype, context = prepare("disclosure", json.loads(LONG_MONTH.read_text("utf-8")), settings)
+    return render_pdf_placed(doctype.html_template, context, settings)[0]
+
+
+def _characters(pdf: bytes) -> list[list[tuple[str, float, float, str]]]:
+    from readers import open_pdf
+    with open_pdf(pdf) as document:
+        return [[(c["text"], round(c["x0"], 2), round(c["top"], 2), c["fontname"].split("+")[-1]) for c in page.chars]
+                for page in document.pages]
+
+
+@pytest.fixture(scope="module")
+def one_pass_month() -> list:
+    return _characters(_month_pdf(table_split=False))
+
+
+def _spy_split(monkeypatch) -> list:  # type: ignore[no-untyped-def]
+    import docgen.render.pdf as pdf_module
+    outcomes: list = []
+    original = pdf_module.render_split
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = original(*args, **kwargs)
+        outcomes.append(result is not None)
+        return result
+
+    monkeypatch.setattr(pdf_module, "render_split", spy)
+    return outcomes
+
+
+@pytest.mark.slow
+def test_a_long_table_in_two_processes_is_the_one_pass_document(one_pass_month, monkeypatch):
+    outcomes = _spy_split(monkeypatch)
+    assert _characters(_month_pdf()) == one_pass_month
+    assert outcomes == [True], "the month was split"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shift", [-3, 4])
+def test_a_wrong_page_prediction_is_caught_and_corrected(one_pass_month, monkeypatch, shift):
+    """The predicted row does not open a page: the split moves to a page start the head's layout shows."""
+    from docgen.render import table_split
+    outcomes = _spy_split(monkeypatch)
+    predicted = table_split.predicted_split
+    monkeypatch.setattr(table_split, "predicted_split", lambda context: (predicted(context)[0] + shift,
+                                                                        predicted(context)[1]))
+    assert _characters(_month_pdf()) == one_pass_month
+    assert outcomes == [True]
+
+
+@pytest.mark.slow
+def test_a_failing_half_falls_back_to_one_pass(one_pass_month, monkeypatch):
+    from docgen.render import table_split
+    outcomes = _spy_split(monkeypatch)
+    monkeypatch.setattr(table_split, "_join", lambda *args, **kwargs: 1 / 0)
+    assert _characters(_month_pdf()) == one_pass_month
+    assert outcomes == [False]
