@@ -26,10 +26,12 @@ test: setup-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup-test
-	$(PY) scripts/bench.py $(BENCH_ARGS)
-	$(PY) scripts/bench_http.py
+	mkdir -p out
+	$(PY) scripts/bench.py --json out/bench.json $(BENCH_ARGS)
+	$(PY) scripts/bench_http.py --json out/bench_http.json
 	$(PY) scripts/bench_attacks.py
 	$(PY) scripts/bench_ui.py
+	$(PY) scripts/bench_summary.py out/bench.json out/bench_http.json
 
 templates: setup
 	$(PY) scripts/build_docx_templates.py

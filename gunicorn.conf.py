@@ -37,4 +37,4 @@ def post_worker_init(worker):  # noqa: ANN001, ANN201  (gunicorn's hook signatur
     """Warm each worker up (fonts, stylesheet, templates, one render) before it takes a request."""
     if os.environ.get("DOCGEN_WARM_UP", "1") != "0":
         from docgen.warmup import warm_up
-        warm_up()
+        worker.log.info("docgen: worker %s warmed up in %.2f s", worker.pid, warm_up())

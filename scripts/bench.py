@@ -125,6 +125,45 @@ def bench_sample(slug: str, sample: Path, args: argparse.Namespace) -> dict[str,
     return row
 
 
+def month(cases: int) -> dict[str, Any]:
+    """The monthly notice with ``cases`` cases (the 200-case sample, repeated), warm, split and in one pass."""
+    import dataclasses
+
+    from docgen.config import Settings
+    from docgen.render.pdf import render_pdf_placed
+    data = json.loads((ROOT / "samples" / "disclosure-long.json").read_text("utf-8"))
+    base = list(data["cases"])
+    data["cases"] = [{**case, "decision_number": f"昌市监罚〔2026〕{n + 1}号"}
+                     for n, case in enumerate((base * (cases // len(base) + 1))[:cases])]
+    row: dict[str, Any] = {"cases": cases}
+    for split in (True, False):
+        settings = dataclasses.replace(Settings.from_env(), table_split=split, sync_max_pages=10_000)
+        doctype, context = prepare("disclosure", data, settings)
+
+        def whole() -> bytes:
+            _, ctx = prepare("disclosure", data, settings)
+            return render_pdf_placed(doctype.html_template, ctx, settings)[0]
+        pdf = whole()
+        row["pages"] = pages(pdf)
+        row["split" if split else "one_pass"] = timed(whole, 1.0)
+    print(f"{f'month, {cases} cases':<26}{row['pages']:>5} {'PDF':<5}{ms(row['split'])}{'':>18}  "
+          f"(one process, no split: {ms(row['one_pass']).split()[0]} ms)", flush=True)
+    return row
+
+
+def cli_cold(fmt: str, runs: int) -> list[float]:
+    """``docgen render`` end to end: process start to file written."""
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([str(Path(sys.executable).parent / "docgen"), "render", "opinion",
+                            str(ROOT / "samples" / "opinion.json"), "-o", tmp, "--format", fmt],
+                           capture_output=True, check=True, cwd=ROOT)
+            times.append(time.perf_counter() - start)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=3.0, help="time budget per warm measurement")
@@ -139,10 +178,15 @@ def main() -> None:
     print(f"{'sample':<26}{'pages':>5} {'fmt':<5}{'warm p50':>9}{'p95':>9}{'cold p50':>9}{'p95':>9}  (ms)")
     results = [bench_sample(slug, sample, args) for slug, doctype in load_registry().items()
                for sample in doctype.samples if args.only in sample.name]
+    months = [month(cases) for cases in (200, 400)] if not args.only else []
+    cli = {fmt: cli_cold(fmt, max(3, args.cold_runs)) for fmt in ("docx", "pdf")}
+    for fmt, values in cli.items():
+        print(f"{'CLI cold, start to file':<26}{'':>5} {fmt:<5}{ms(values)}", flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process: {peak:.0f} MiB")
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps({"samples": results, "months": months, "cli": cli, "peak_rss_mib": peak},
+                                        indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

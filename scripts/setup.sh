@@ -15,7 +15,7 @@ debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfont
 if [ "$mode" = test ]; then
   # chromium: the real browser of the workspace tests (Playwright drives it; it never downloads one);
   # fonts-noto-cjk: Chinese text in its screenshots.
-  debs+=(poppler-utils libreoffice-writer-nogui chromium fonts-noto-cjk)
+  debs+=(poppler-utils libreoffice-writer-nogui chromium fonts-noto-cjk wrk)  # wrk: the HTTP load generator of make bench
 fi
 
 missing=()

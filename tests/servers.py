@@ -40,11 +40,14 @@ class Running(str):
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int = 4, healthy: bool = True) -> Iterator[Running]:
+def gunicorn(env: dict[str, str], workers: int = 4, healthy: bool = True, warm: bool = False) -> Iterator[Running]:
     """Run gunicorn with the shipped gunicorn.conf.py on a free loopback port; yield its base URL.
 
     ``healthy=False`` waits only for an answer from /healthz (for a service whose database is down).
+    Workers skip their warm-up render unless ``warm`` (then every worker has warmed up before this yields):
+    a warm-up racing a test's measurements would only add noise.
     """
+    env = {"DOCGEN_WARM_UP": "1" if warm else "0", **env}
     port = free_port()
     command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would stall gunicorn
@@ -53,6 +56,8 @@ def gunicorn(env: dict[str, str], workers: int = 4, healthy: bool = True) -> Ite
     base.pid, base.log = process.pid, log
     try:
         _wait_healthy(base, process, log, healthy)
+        if warm:
+            _wait_warm(base, workers)
         yield base
     finally:
         process.terminate()
@@ -62,6 +67,14 @@ def gunicorn(env: dict[str, str], workers: int = 4, healthy: bool = True) -> Ite
             process.kill()
             process.wait()
         log.close()
+
+
+def _wait_warm(base: Running, workers: int) -> None:
+    deadline = time.monotonic() + 120
+    while base.log_text().count("warmed up in") < workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"workers did not warm up: {base.log_text()[-2000:]}")
+        time.sleep(0.2)
 
 
 def _wait_healthy(base: str, process: subprocess.Popen, log, healthy: bool = True) -> None:  # type: ignore[no-untyped-def]

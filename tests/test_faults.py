@@ -155,7 +155,9 @@ def test_slow_clients_cannot_starve_the_workers(tmp_path: Path):
     instance = tmp_path / "instance"
     url = f"sqlite:///{instance / 'docgen.sqlite3'}"
     token = prepare_database(url)
-    env = server_env(url, instance, DOCGEN_REQUEST_READ_TIMEOUT_S="4", DOCGEN_THREADS="4")
+    # Fewer threads than the shipped 16, still more than the attackers: the kernel may hand all four slow
+    # sockets to one worker, which must keep a thread for /healthz (with 4 threads it would wait out the deadline).
+    env = server_env(url, instance, DOCGEN_REQUEST_READ_TIMEOUT_S="4", DOCGEN_THREADS="6")
     with gunicorn(env, workers=2) as base:
         outcomes: list[str] = []
         attackers = [threading.Thread(target=_slow_client, args=(base, token, 20, outcomes)) for _ in range(4)]

@@ -229,3 +229,22 @@ def test_a_failing_half_falls_back_to_one_pass(one_pass_month, monkeypatch):
     monkeypatch.setattr(table_split, "_join", lambda *args, **kwargs: 1 / 0)
     assert _characters(_month_pdf()) == one_pass_month
     assert outcomes == [False]
+
+
+@pytest.mark.slow
+def test_gunicorn_workers_warm_up_before_their_first_request(tmp_path):
+    """gunicorn.conf.py's post_worker_init renders once in every worker and says so in the log."""
+    import urllib.request
+
+    from servers import gunicorn
+    from test_numbering_concurrency import prepare_database, server_env
+    instance = tmp_path / "instance"
+    url = f"sqlite:///{instance / 'docgen.sqlite3'}"
+    token = prepare_database(url)
+    sample = json.dumps(REGISTRY["opinion"].load_sample(), ensure_ascii=False).encode()
+    with gunicorn(server_env(url, instance), workers=2, warm=True) as base:
+        assert base.log_text().count("warmed up in") == 2
+        request = urllib.request.Request(f"{base}/api/v1/render/opinion?format=pdf", data=sample, method="POST",
+                                         headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200 and response.read().startswith(b"%PDF")
