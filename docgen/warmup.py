@@ -28,6 +28,8 @@ def warm_up(settings: Settings | None = None) -> float:
         registry = load_registry(settings)
         for doctype in registry.values():
             doctype.validator  # noqa: B018  (compile every schema now, not on a request)
+        from docgen.titles import title_lines
+        title_lines("关于落实行政执法监督意见书整改情况的报告，以及下一步工作的安排")  # loads jieba's dictionary
         doctype = registry.get(WARM_UP_TYPE) or next(iter(registry.values()))
         generate(doctype.slug, doctype.load_sample(), ("docx", "pdf"), settings)
     except Exception:  # a broken sample must not keep a worker from serving

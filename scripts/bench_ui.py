@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import http.cookiejar
-import re
 import sys
 import tempfile
 import time

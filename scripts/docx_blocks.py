@@ -22,8 +22,7 @@ from lxml import etree
 
 from docx_styles import CHAR, KAITI, TEXT_WIDTH, add_styles
 from docx_shapes import rule, text_box
-from docx_xml import (make_landscape, make_portrait, off_grid, replace_sentinels, rule_table, schema_order, set_fonts,
-                      with_w_namespace)
+from docx_xml import make_landscape, make_portrait, off_grid, replace_sentinels, rule_table, schema_order, set_fonts
 
 # Sentinels replaced by Jinja expressions after saving (python-docx only writes numbers).
 MARK_SIZE_SENTINEL = 1999  # half-points, replaced by the context's mark size

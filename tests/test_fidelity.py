@@ -15,7 +15,6 @@ from collections import defaultdict
 import jieba
 import pytest
 
-from docgen.doctypes.letterhead import letterhead_context
 from docgen.generate import generate
 from docgen.titles import break_points, title_lines
 

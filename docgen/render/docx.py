@@ -18,6 +18,7 @@ from lxml import etree
 from docgen.errors import ConfigurationProblem, RenderFailure, TemplateProblem
 from docgen.render.jinja_env import docx_environment
 from docgen.render.docx_package import open_document, save_document
+from docgen.render.gc_pause import paused
 from docgen.render.docx_tables import fit_table, keep_last_rows_with_next
 from docgen.render.marks import Marks, add_verification, add_watermark
 from docgen.render.ooxml import float_inline
@@ -122,6 +123,11 @@ class FloatingSeal(InlineImage):
 
 def render_docx(template_path: Path, context: dict[str, Any], marks: Marks | None = None) -> bytes:
     """Fill a DOCX template with the context, add any marks, and return the document's bytes."""
+    with paused():  # no garbage collection mid-render (docgen.render.gc_pause)
+        return _render_docx(template_path, context, marks)
+
+
+def _render_docx(template_path: Path, context: dict[str, Any], marks: Marks | None) -> bytes:
     template_bytes(template_path)  # a clear error when the template is missing
     tpl = LiteralDocxTemplate(template_path)
     context = dict(context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -49,8 +50,9 @@ class Marks:
         return self.preview or self.verification is not None
 
 
+@functools.lru_cache(maxsize=64)
 def qr_png(text: str, size_px: int = QR_PX) -> bytes:
-    """A QR code of ``text`` as a square PNG of exactly ``size_px`` pixels."""
+    """A QR code of ``text`` as a square PNG of exactly ``size_px`` pixels (made once for the PDF and the DOCX)."""
     qr = segno.make(text, error="m", micro=False)
     modules = qr.symbol_size(scale=1, border=4)[0]
     scale = size_px // modules
