@@ -42,6 +42,7 @@ def all_font_files() -> list[Path]:
 
 
 COVERAGE_FILE = FONT_DIR / "coverage.txt"
+COMMON_COVERAGE_FILE = FONT_DIR / "coverage-common.txt"  # the role faces alone, without the rare-hanzi fallbacks
 
 
 class Coverage:
@@ -68,37 +69,59 @@ class Coverage:
         return cls(ranges)
 
 
+def common_font_files() -> list[Path]:
+    """The role faces (Fandol), without the rare-hanzi fallbacks."""
+    return [FONT_DIR / name for role in ROLES.values() for name in role.files]
+
+
 def font_signature() -> str:
-    """Names and sizes of the bundled font files: the coverage file is valid for these only."""
+    """Names and sizes of the bundled font files: the coverage files are valid for these only."""
     return " ".join(f"{p.name}:{p.stat().st_size}" for p in all_font_files())
 
 
-def scan_fonts() -> Coverage:
-    """Read every bundled font's cmap (about half a second)."""
+def scan_fonts(files: list[Path] | None = None) -> Coverage:
+    """Read the cmaps of ``files`` (every bundled font by default; about half a second)."""
     covered: set[int] = set()
-    for path in all_font_files():
+    for path in files or all_font_files():
         with TTFont(path, lazy=True) as font:
             covered.update(font.getBestCmap())
     return Coverage.from_codepoints(covered)
 
 
-def write_coverage_file(path: Path = COVERAGE_FILE) -> None:
-    """Store the fonts' coverage so a cold start need not read 70 MB of fonts."""
-    lines = [f"# {font_signature()}"] + [f"{a:X}-{b:X}" for a, b in scan_fonts().ranges]
-    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+def write_coverage_file(path: Path = COVERAGE_FILE, common_path: Path = COMMON_COVERAGE_FILE) -> None:
+    """Store the fonts' coverage (all of them, and the role faces alone) so a cold start need not read 70 MB of fonts."""
+    for target, coverage in ((path, scan_fonts()), (common_path, scan_fonts(common_font_files()))):
+        lines = [f"# {font_signature()}"] + [f"{a:X}-{b:X}" for a, b in coverage.ranges]
+        target.write_text("\n".join(lines) + "\n", encoding="ascii")
+
+
+def _read_coverage(path: Path, files: list[Path]) -> Coverage:
+    try:
+        header, *body = path.read_text(encoding="ascii").splitlines()
+    except FileNotFoundError:
+        header, body = "", []
+    if header != f"# {font_signature()}":
+        LOG.warning("字体覆盖表缺失或过期，正在扫描字体；请运行 python scripts/build_font_coverage.py 重新生成")
+        return scan_fonts(files)
+    return Coverage([tuple(int(x, 16) for x in line.split("-")) for line in body])  # type: ignore[misc]
 
 
 @functools.lru_cache(maxsize=1)
 def covered_codepoints() -> Coverage:
     """Code points that at least one bundled font draws with a real glyph."""
-    try:
-        header, *body = COVERAGE_FILE.read_text(encoding="ascii").splitlines()
-    except FileNotFoundError:
-        header, body = "", []
-    if header != f"# {font_signature()}":
-        LOG.warning("字体覆盖表缺失或过期，正在扫描字体；请运行 python scripts/build_font_coverage.py 重新生成")
-        return scan_fonts()
-    return Coverage([tuple(int(x, 16) for x in line.split("-")) for line in body])  # type: ignore[misc]
+    return _read_coverage(COVERAGE_FILE, all_font_files())
+
+
+@functools.lru_cache(maxsize=1)
+def common_codepoints() -> Coverage:
+    """Code points the role faces draw themselves: text made only of these needs no rare-hanzi font."""
+    return _read_coverage(COMMON_COVERAGE_FILE, common_font_files())
+
+
+def needs_rare_fonts(text: str) -> bool:
+    """Whether ``text`` has a character only the rare-hanzi fallbacks draw."""
+    common = common_codepoints()
+    return any(ord(char) > 0x7F and ord(char) not in common and not char.isspace() for char in set(text))
 
 
 def unsupported_characters(value: str) -> list[str]:

@@ -248,3 +248,25 @@ def test_gunicorn_workers_warm_up_before_their_first_request(tmp_path):
                                          headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
         with urllib.request.urlopen(request, timeout=60) as response:
             assert response.status == 200 and response.read().startswith(b"%PDF")
+
+
+def test_rare_hanzi_fonts_load_only_for_a_document_that_needs_them():
+    """HanaMin (53 MB) is read when a document has a character the Fandol faces lack, not at start-up."""
+    script = (
+        "import json, sys\n"
+        "from docgen.generate import generate\n"
+        "from docgen.doctypes.registry import load_registry\n"
+        "import docgen.render.pdf as pdf\n"
+        "data = load_registry()['opinion'].load_sample()\n"
+        "generate('opinion', data, ('pdf',))\n"
+        "before = [s._rare is None for s in pdf._STYLES.values()]\n"
+        "data['recipient'] = '昌吉市𠮷祥商贸有限公司'\n"
+        "result = generate('opinion', data, ('pdf',)).files['pdf']\n"
+        "after = [s._rare is None for s in pdf._STYLES.values()]\n"
+        "import io, pdfplumber\n"
+        "fonts = {c['fontname'] for p in pdfplumber.open(io.BytesIO(result)).pages for c in p.chars if c['text'] == '𠮷'}\n"
+        "print(json.dumps([before, after, any('DocgenRare' in f for f in fonts)]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    before, after, embedded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert before == [True] and after == [False] and embedded

@@ -8,11 +8,13 @@ import shutil
 import threading
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateError
 
 from docgen.config import Settings
+from docgen.fonts import needs_rare_fonts
 from docgen.errors import ConfigurationProblem, DocgenError, RenderFailure, TemplateProblem
 from docgen.render.weasy_import import weasyprint  # first: before anything else imports it
 from docgen.render.fetcher import AssetFetcher  # noqa: E402  (isort: after weasy_import)
@@ -32,6 +34,7 @@ with warnings.catch_warnings():
 
 LOG = logging.getLogger(__name__)
 STYLESHEET = "gbt9704.css"
+RARE_FONTS_STYLESHEET = "rare-fonts.css"
 
 
 def harfbuzz_subset_available() -> bool:
@@ -59,9 +62,22 @@ class _Styles:
             raise ConfigurationProblem(f"缺少样式表 {css_path}")
         self.fetcher = AssetFetcher(css_dir)
         self.font_config = FontConfiguration()
-        self.css = weasyprint.CSS(string=css_path.read_text(encoding="utf-8"), base_url="docgen-asset:css/",
-                                  font_config=self.font_config, url_fetcher=self.fetcher)
+        self.css = self._stylesheet(css_path)
+        self._rare_path = css_dir / RARE_FONTS_STYLESHEET
+        self._rare: Any = None
         self.lock = threading.Lock()
+
+    def _stylesheet(self, path: Path) -> Any:
+        return weasyprint.CSS(string=path.read_text(encoding="utf-8"), base_url="docgen-asset:css/",
+                              font_config=self.font_config, url_fetcher=self.fetcher)
+
+    def for_html(self, html: str) -> list[Any]:
+        """The stylesheets of a document: the rare-hanzi faces only when its text has such a character."""
+        if not needs_rare_fonts(html):
+            return [self.css]
+        if self._rare is None:
+            self._rare = self._stylesheet(self._rare_path)
+        return [self.css, self._rare]
 
     def close(self) -> None:
         """Remove the font copies WeasyPrint made."""
@@ -175,7 +191,7 @@ def _laid_out(template_name: str, context: dict[str, Any], settings: Settings, s
 
 def _layout(html: str, styles: _Styles) -> Any:
     return weasyprint.HTML(string=html, base_url="docgen-asset:css/", url_fetcher=styles.fetcher).render(
-        stylesheets=[styles.css], font_config=styles.font_config)
+        stylesheets=styles.for_html(html), font_config=styles.font_config)
 
 
 def _placement(document: Any) -> ImprintPlacement:
