@@ -7,6 +7,7 @@ import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fontTools.ttLib import TTFont
 
@@ -88,40 +89,50 @@ def scan_fonts(files: list[Path] | None = None) -> Coverage:
     return Coverage.from_codepoints(covered)
 
 
+def scan_common() -> Coverage:
+    """Code points every role face draws: text of these alone never falls back to the rare-hanzi faces."""
+    common: set[int] | None = None
+    for path in common_font_files():
+        with TTFont(path, lazy=True) as font:
+            points = set(font.getBestCmap())
+        common = points if common is None else common & points
+    return Coverage.from_codepoints(common or set())
+
+
 def write_coverage_file(path: Path = COVERAGE_FILE, common_path: Path = COMMON_COVERAGE_FILE) -> None:
-    """Store the fonts' coverage (all of them, and the role faces alone) so a cold start need not read 70 MB of fonts."""
-    for target, coverage in ((path, scan_fonts()), (common_path, scan_fonts(common_font_files()))):
+    """Store the fonts' coverage (any face, and every role face) so a cold start need not read 70 MB of fonts."""
+    for target, coverage in ((path, scan_fonts()), (common_path, scan_common())):
         lines = [f"# {font_signature()}"] + [f"{a:X}-{b:X}" for a, b in coverage.ranges]
         target.write_text("\n".join(lines) + "\n", encoding="ascii")
 
 
-def _read_coverage(path: Path, files: list[Path]) -> Coverage:
+def _read_coverage(path: Path, scan: Any) -> Coverage:
     try:
         header, *body = path.read_text(encoding="ascii").splitlines()
     except FileNotFoundError:
         header, body = "", []
     if header != f"# {font_signature()}":
         LOG.warning("字体覆盖表缺失或过期，正在扫描字体；请运行 python scripts/build_font_coverage.py 重新生成")
-        return scan_fonts(files)
+        return scan()
     return Coverage([tuple(int(x, 16) for x in line.split("-")) for line in body])  # type: ignore[misc]
 
 
 @functools.lru_cache(maxsize=1)
 def covered_codepoints() -> Coverage:
     """Code points that at least one bundled font draws with a real glyph."""
-    return _read_coverage(COVERAGE_FILE, all_font_files())
+    return _read_coverage(COVERAGE_FILE, scan_fonts)
 
 
 @functools.lru_cache(maxsize=1)
 def common_codepoints() -> Coverage:
-    """Code points the role faces draw themselves: text made only of these needs no rare-hanzi font."""
-    return _read_coverage(COMMON_COVERAGE_FILE, common_font_files())
+    """Code points every role face draws itself: text made only of these needs no rare-hanzi font."""
+    return _read_coverage(COMMON_COVERAGE_FILE, scan_common)
 
 
 def needs_rare_fonts(text: str) -> bool:
     """Whether ``text`` has a character only the rare-hanzi fallbacks draw."""
     common = common_codepoints()
-    return any(ord(char) > 0x7F and ord(char) not in common and not char.isspace() for char in set(text))
+    return any(ord(char) > 0x7F and ord(char) not in common for char in set(text))
 
 
 def unsupported_characters(value: str) -> list[str]:

@@ -11,7 +11,6 @@ from docgen.doctypes.common import BuildEnv
 from docgen.doctypes.registry import get_doctype
 from docgen.errors import ConfigurationProblem
 from docgen.render import render_docx
-from docgen.render.gc_pause import paused
 from docgen.render.marks import Marks
 
 FORMATS = ("docx", "pdf")
@@ -74,15 +73,15 @@ def render_prepared(doctype: Any, context: dict[str, Any], formats: Iterable[str
         raise ValueError(f"unknown format {unknown[0]!r}")
     result = Generated(slug=doctype.slug, warnings=list(context["warnings"]), summary=context.get("internal_summary"))
     placement = None
-    with paused():  # no collection mid-render; the caller collects when the result is handed over
-        if "pdf" in formats or context.get("imprint"):
-            from docgen.render.pdf import imprint_placement, render_pdf_placed  # the PDF engine, when needed
-        if "pdf" in formats:
-            result.files["pdf"], placement = render_pdf_placed(doctype.html_template, context, settings, marks)
-        elif context.get("imprint"):
-            placement = imprint_placement(doctype.html_template, context, settings)
-        if "docx" in formats:
-            placed = {**context, "imprint_page": placement.as_context() if placement else None}
-            result.files["docx"] = render_docx(doctype.docx_template, placed, marks)
+    # Each renderer pauses the garbage collector itself, once it runs (docgen.render.gc_pause).
+    if "pdf" in formats or context.get("imprint"):
+        from docgen.render.pdf import imprint_placement, render_pdf_placed  # the PDF engine, when needed
+    if "pdf" in formats:
+        result.files["pdf"], placement = render_pdf_placed(doctype.html_template, context, settings, marks)
+    elif context.get("imprint"):
+        placement = imprint_placement(doctype.html_template, context, settings)
+    if "docx" in formats:
+        placed = {**context, "imprint_page": placement.as_context() if placement else None}
+        result.files["docx"] = render_docx(doctype.docx_template, placed, marks)
     result.files = {fmt: result.files[fmt] for fmt in formats}  # in the order asked for
     return result

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -101,24 +102,31 @@ def test_fast_docx_package_writes_what_python_docx_writes(sample, monkeypatch):
     assert _parts(fast) == _parts(standard)
 
 
-def test_the_collector_pauses_during_a_render_and_collects_after():
+def test_the_collector_pauses_during_a_render_and_collects_after(monkeypatch):
     seen = []
-    original = docx_render.render_docx
+    original = docx_render._render_docx
 
     def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(gc.isenabled())
         return original(*args, **kwargs)
 
-    docx_render.render_docx, saved = spy, docx_render.render_docx
-    import docgen.generate as generate_module
-    generate_module.render_docx, saved_generate = spy, generate_module.render_docx
-    try:
-        generate("opinion", REGISTRY["opinion"].load_sample(), ("docx",))
-    finally:
-        docx_render.render_docx, generate_module.render_docx = saved, saved_generate
+    monkeypatch.setattr(docx_render, "_render_docx", spy)
+    generate("opinion", REGISTRY["opinion"].load_sample(), ("docx",))
     assert seen == [False], "no automatic collection during the render"
     assert gc.isenabled() and gc_pause.owed()
     assert gc_pause.collect_if_idle() and not gc_pause.owed()
+
+
+def test_overlapping_renders_still_get_collected(monkeypatch):
+    """Renders that never stop overlapping (a busy threaded worker) are collected every so many renders."""
+    collected = []
+    monkeypatch.setattr(gc_pause, "collect_now", lambda: collected.append(True))
+    with gc_pause.paused():  # another render that is always running
+        for _ in range(gc_pause.COLLECT_AT_LEAST_EVERY):
+            with gc_pause.paused():
+                pass
+        assert not gc.isenabled()
+    assert gc.isenabled() and collected
 
 
 def test_a_response_is_followed_by_a_collection(authed):
@@ -270,3 +278,27 @@ def test_rare_hanzi_fonts_load_only_for_a_document_that_needs_them():
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
     before, after, embedded = json.loads(result.stdout.strip().splitlines()[-1])
     assert before == [True] and after == [False] and embedded
+
+
+def test_a_row_cut_by_a_page_is_not_a_page_start():
+    from docgen.render.table_split import _true_starts
+    assert _true_starts([{0, 1, 2}, {2, 3, 4}, {5, 6}, {6}]) == [(5, 2)]
+
+
+def test_a_child_that_does_not_answer_is_killed_and_reaped():
+    import time
+
+    from docgen.render.table_split import _collect, _fork
+    child = _fork(lambda: time.sleep(30))
+    assert child is not None
+    started = time.monotonic()
+    assert _collect(child, timeout_s=0.5) is None
+    assert time.monotonic() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child[0], os.WNOHANG)  # already reaped
+
+
+def test_a_child_that_raises_answers_none_and_exits():
+    from docgen.render.table_split import _collect, _fork
+    child = _fork(lambda: 1 / 0)
+    assert child is not None and _collect(child) is None

@@ -6,6 +6,7 @@ import functools
 import io
 import re
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -86,20 +87,26 @@ class LiteralDocxTemplate(DocxTemplate):
         self.is_saved = True
 
 
-_PREPARED: dict[str, str] = {}
+_PREPARED: OrderedDict[str, str] = OrderedDict()
 _PREPARED_MAX = 64
 _PREPARED_LOCK = threading.Lock()
 
 
 def _prepared(tpl: DocxTemplate, xml: str) -> str:
-    """docxtpl's cleaned source of a part, one paragraph per line (for Jinja's line-based tags), cached."""
-    source = _PREPARED.get(xml)
-    if source is None:
-        source = _PARAGRAPH_START.sub(r"\n<w:p\1", tpl.patch_xml(xml))
-        with _PREPARED_LOCK:
-            if len(_PREPARED) >= _PREPARED_MAX:
-                _PREPARED.pop(next(iter(_PREPARED)))
-            _PREPARED[xml] = source
+    """docxtpl's cleaned source of a part, one paragraph per line (for Jinja's line-based tags), cached.
+
+    Least recently used first out: a footer carrying one document's verification code is used once, a
+    template's body on every render."""
+    with _PREPARED_LOCK:
+        source = _PREPARED.get(xml)
+        if source is not None:
+            _PREPARED.move_to_end(xml)
+            return source
+    source = _PARAGRAPH_START.sub(r"\n<w:p\1", tpl.patch_xml(xml))
+    with _PREPARED_LOCK:
+        _PREPARED[xml] = source
+        while len(_PREPARED) > _PREPARED_MAX:
+            _PREPARED.popitem(last=False)
     return source
 
 

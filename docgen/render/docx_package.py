@@ -60,7 +60,7 @@ class _Blobs:
 
 
 @functools.lru_cache(maxsize=16)
-def _reader(path: Path, mtime: float) -> PackageReader:
+def _reader(path: Path, version: tuple[int, int, int]) -> PackageReader:
     with zipfile.ZipFile(path) as archive:
         blobs = _Blobs({name: archive.read(name) for name in archive.namelist()})
     content_types = _ContentTypeMap.from_xml(blobs.content_types_xml)
@@ -78,7 +78,8 @@ def _part(partname: Any, content_type: str, reltype: str, blob: bytes, package: 
 def open_document(path: Path) -> DocumentObject:
     """A fresh python-docx Document of the template at ``path`` (read from disk only when it changed)."""
     package = Package()
-    Unmarshaller.unmarshal(_reader(path, path.stat().st_mtime), package, _part)
+    stat = path.stat()  # a replaced file, even with the same mtime (cp -p, rsync -t), is read again
+    Unmarshaller.unmarshal(_reader(path, (stat.st_mtime_ns, stat.st_size, stat.st_ino)), package, _part)
     return package.main_document_part.document
 
 

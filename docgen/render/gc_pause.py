@@ -20,12 +20,15 @@ from typing import Iterator
 _LOCK = threading.Lock()
 _ACTIVE = 0
 _OWED = False  # a render ended since the last collection
+_SINCE = 0  # renders ended since the last collection
+COLLECT_AT_LEAST_EVERY = 50
 
 
 @contextlib.contextmanager
 def paused() -> Iterator[None]:
     """No automatic collection while this (or any other) render of the process runs."""
     global _ACTIVE, _OWED
+    global _SINCE
     with _LOCK:
         _ACTIVE += 1
         gc.disable()
@@ -35,19 +38,29 @@ def paused() -> Iterator[None]:
         with _LOCK:
             _ACTIVE -= 1
             _OWED = True
+            _SINCE += 1
+            overdue = _SINCE >= COLLECT_AT_LEAST_EVERY
             if _ACTIVE == 0:
                 gc.enable()  # between renders the collector runs as usual
+        if overdue:  # renders that overlap without end must not keep the collector away for good
+            collect_now()
 
 
 def collect_if_idle() -> bool:
     """Collect what the renders left, unless another render is running; return whether it collected."""
-    global _OWED
     with _LOCK:
         if _ACTIVE or not _OWED:
             return False
-        _OWED = False
-    gc.collect()
+    collect_now()
     return True
+
+
+def collect_now() -> None:
+    """Collect whatever runs (cheap after ``freeze``: only what requests created is walked)."""
+    global _OWED, _SINCE
+    with _LOCK:
+        _OWED, _SINCE = False, 0
+    gc.collect()
 
 
 def freeze_after_warm_up() -> None:

@@ -64,6 +64,8 @@ class _Styles:
         self.font_config = FontConfiguration()
         self.css = self._stylesheet(css_path)
         self._rare_path = css_dir / RARE_FONTS_STYLESHEET
+        if not self._rare_path.is_file():
+            raise ConfigurationProblem(f"缺少样式表 {self._rare_path}")
         self._rare: Any = None
         self.lock = threading.Lock()
 
@@ -75,9 +77,14 @@ class _Styles:
         """The stylesheets of a document: the rare-hanzi faces only when its text has such a character."""
         if not needs_rare_fonts(html):
             return [self.css]
+        return [self.css, self.rare()]
+
+    def rare(self) -> Any:
+        """The rare-hanzi faces, registered once in this process (before a fork: a child must not do it, as
+        WeasyPrint skips font files already in the shared folder and the parent would never register them)."""
         if self._rare is None:
             self._rare = self._stylesheet(self._rare_path)
-        return [self.css, self._rare]
+        return self._rare
 
     def close(self) -> None:
         """Remove the font copies WeasyPrint made."""
@@ -142,7 +149,8 @@ def render_pdf_placed(template_name: str, context: dict[str, Any], settings: Set
     styles = _styles(settings)
     try:
         with styles.lock, paused():
-            if settings.table_split and splittable(context):
+            if settings.table_split and splittable(context) and _supports_split(template_name, settings):
+                styles.rare()  # fonts are registered here, never in the child
                 split = render_split(
                     context,
                     lay_out=lambda part: _layout(mark_html(render_html(template_name, part, settings), marks), styles),
@@ -155,6 +163,15 @@ def render_pdf_placed(template_name: str, context: dict[str, Any], settings: Set
         raise
     except Exception as exc:  # WeasyPrint raises many unrelated types; map them once, here
         raise RenderFailure(f"PDF 生成失败：{type(exc).__name__}: {exc}") from exc
+
+
+def _supports_split(template_name: str, settings: Settings) -> bool:
+    """Whether the document's templates know the two halves of a split (a custom template directory may not)."""
+    env = html_environment(settings.template_dir / "html")
+    try:
+        return all("split.part" in env.loader.get_source(env, name)[0] for name in (template_name, "base.html"))
+    except Exception:  # noqa: BLE001  (a missing template is reported by the one-pass render)
+        return False
 
 
 def _written(document: Any, placement: ImprintPlacement | None) -> tuple[bytes, ImprintPlacement | None]:

@@ -21,4 +21,13 @@ def _compressobj(level: int = LEVEL, *args: object, **kwargs: object) -> "zlib._
     return zlib.compressobj(LEVEL, *args, **kwargs)  # type: ignore[arg-type]
 
 
-pydyf.zlib = types.SimpleNamespace(compress=zlib.compress, compressobj=_compressobj, error=zlib.error)
+class _Zlib(types.ModuleType):
+    """zlib as pydyf sees it: the same module, but ``compressobj`` at LEVEL."""
+
+    compressobj = staticmethod(_compressobj)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(zlib, name)
+
+
+pydyf.zlib = _Zlib("zlib")

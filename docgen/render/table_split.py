@@ -25,7 +25,9 @@ import io
 import logging
 import os
 import pickle
+import select
 import signal
+import time
 from typing import Any, Callable
 
 from docgen.doctypes.column_widths import lines_needed
@@ -45,7 +47,15 @@ Layout = Callable[[dict[str, Any]], Any]  # context → laid-out WeasyPrint docu
 
 def splittable(context: dict[str, Any]) -> bool:
     """A wholly landscape table notice with enough rows to be worth two processes."""
-    return bool(context.get("columns")) and len(context.get("cases") or ()) >= MIN_ROWS and os.cpu_count() != 1
+    return bool(context.get("columns")) and len(context.get("cases") or ()) >= MIN_ROWS and _cores() > 1
+
+
+def _cores() -> int:
+    """Cores this process may run on (affinity and cpusets, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def row_heights_mm(context: dict[str, Any]) -> list[float]:
@@ -87,13 +97,23 @@ def _rest(context: dict[str, Any], k: int, pages_before: int) -> dict[str, Any]:
             "split": {"part": "rest", "first_page": pages_before + (0 if blank else 1), "blank_first": blank}}
 
 
-def _page_starts(document: Any) -> list[int | None]:
-    """The first anchored row on each page of the head's layout."""
-    starts: list[int | None] = []
+def _page_rows(document: Any) -> list[set[int]]:
+    """The anchored rows on each page of the head's layout (a row cut by a page is on both)."""
+    return [{int(name.rsplit("-", 1)[1]) for name in page.anchors if name.startswith("docgen-row-")}
+            for page in document.pages]
+
+
+def _true_starts(rows: list[set[int]]) -> list[tuple[int, int]]:
+    """(row, pages before it) for each page that opens with a new row, not with the rest of a cut one."""
+    return [(min(here), n) for n, here in enumerate(rows)
+            if n > 0 and here and min(here) not in rows[n - 1]]
+
+
+def _drop_row_anchors(document: Any) -> None:
+    """The head's row anchors served the check; the one-pass PDF has no such destinations."""
     for page in document.pages:
-        rows = [int(name.rsplit("-", 1)[1]) for name in page.anchors if name.startswith("docgen-row-")]
-        starts.append(min(rows) if rows else None)
-    return starts
+        for name in [name for name in page.anchors if name.startswith("docgen-row-")]:
+            del page.anchors[name]
 
 
 def render_split(context: dict[str, Any], lay_out: Layout, write: Callable[[Any], bytes],
@@ -109,19 +129,23 @@ def render_split(context: dict[str, Any], lay_out: Layout, write: Callable[[Any]
     child = _fork(lambda: lay_out_rest(_rest(context, k, pages_before)))
     try:
         head = lay_out(_head(context, k))
-        starts = _page_starts(head)
-        if len(starts) > pages_before and starts[pages_before] == k:
-            rest = _collect(child) if child is not None else lay_out_rest(_rest(context, k, pages_before))
+        starts = _true_starts(_page_rows(head))
+        if (k, pages_before) in starts and child is not None:
+            rest = _collect(child)
             child = None
-        else:  # the prediction was off: split at the last even page start the head shows
-            LOG.info("table split: row %d does not open page %d; splitting where the layout says", k, pages_before + 1)
-            candidates = [(row, n) for n, row in enumerate(starts) if row is not None and 0 < n]
-            if not candidates:
+        else:  # the prediction was off (or no child): split at the last real page start the head shows
+            if child is not None:
+                LOG.info("table split: row %d does not open page %d; splitting where the layout says", k,
+                         pages_before + 1)
+                _discard(child)
+                child = None
+            if not starts:
                 return None
-            k, pages_before = candidates[-1]
+            k, pages_before = starts[-1]
             rest = lay_out_rest(_rest(context, k, pages_before))
         if rest is None:
             return None
+        _drop_row_anchors(head)
         head_pdf = write(head.copy(head.pages[:pages_before]))
         return _join(head_pdf, rest[0], skip=pages_before % 2), rest[1]
     except Exception:  # noqa: BLE001  (whatever went wrong, one pass will do it or say what is wrong)
@@ -135,57 +159,95 @@ def render_split(context: dict[str, Any], lay_out: Layout, write: Callable[[Any]
 def _join(first: bytes, second: bytes, skip: int = 0) -> bytes:
     """The pages of ``first``, then those of ``second`` but its first ``skip``."""
     from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(first)))
     rest = PdfReader(io.BytesIO(second))
     writer.append(rest, pages=(skip, len(rest.pages)))
-    metadata = PdfReader(io.BytesIO(first)).metadata
-    if metadata:
-        writer.add_metadata(dict(metadata))
+    head = PdfReader(io.BytesIO(first))
+    if head.metadata:
+        writer.add_metadata(dict(head.metadata))
+    for key in ("/Lang", "/ViewerPreferences", "/MarkInfo"):  # what WeasyPrint puts in the catalog
+        if key in head.trailer["/Root"]:
+            writer._root_object[NameObject(key)] = head.trailer["/Root"][key]
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
+CHILD_TIMEOUT_S = 120.0  # a child that has not answered by then is killed; the rest is laid out here
+_CHILD_SIGNALS = ("SIGINT", "SIGQUIT", "SIGABRT", "SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCHLD")
+
+
 def _fork(work: Callable[[], Any]) -> tuple[int, int] | None:
-    """Run ``work`` in a forked child; its pickled result comes back through a pipe. None if fork fails."""
+    """Run ``work`` in a forked child; its pickled result comes back through a pipe. None if fork fails.
+
+    The child never returns into the parent's code: whatever happens it leaves with ``os._exit``, with the
+    server's signal handlers reset to the defaults (a TERM ends it, it does not start a graceful shutdown)."""
     try:
         read_end, write_end = os.pipe()
-        pid = os.fork()
     except OSError:
         return None
-    if pid == 0:  # the child: no logging, no atexit, no cleanup of the parent's resources
+    try:
+        pid = os.fork()
+    except OSError:
         os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: no logging, no atexit, no cleanup of the parent's resources
+        code = 1
         try:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            payload = pickle.dumps(work())
-        except BaseException:  # noqa: BLE001  (anything: the parent falls back)
-            payload = pickle.dumps(None)
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(payload)
-        os._exit(0)
+            for name in _CHILD_SIGNALS:
+                if hasattr(signal, name):
+                    signal.signal(getattr(signal, name), signal.SIG_DFL)
+            os.close(read_end)
+            try:
+                payload = pickle.dumps(work())
+            except BaseException:  # noqa: BLE001  (anything: the parent falls back)
+                payload = pickle.dumps(None)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+            code = 0
+        finally:
+            os._exit(code)
     os.close(write_end)
     return pid, read_end
 
 
-def _collect(child: tuple[int, int] | None) -> Any:
-    if child is None:
-        return None
+def _collect(child: tuple[int, int], timeout_s: float = CHILD_TIMEOUT_S) -> Any:
+    """The child's result, or None when it failed, died or took longer than ``timeout_s``."""
     pid, read_end = child
-    with os.fdopen(read_end, "rb") as pipe:
-        payload = pipe.read()
-    os.waitpid(pid, 0)
+    chunks, deadline = [], time.monotonic() + timeout_s
     try:
-        return pickle.loads(payload)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                LOG.warning("table split: the child did not answer within %.0f s", timeout_s)
+                return None
+            chunk = os.read(read_end, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        _discard(child)
+    try:
+        return pickle.loads(b"".join(chunks))
     except Exception:  # noqa: BLE001  (a child that died mid-write)
         return None
 
 
 def _discard(child: tuple[int, int]) -> None:
+    """Kill the child if it still runs, reap it and close its pipe."""
     pid, read_end = child
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    os.waitpid(pid, 0)
-    os.close(read_end)
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+    try:
+        os.close(read_end)
+    except OSError:
+        pass
