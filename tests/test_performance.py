@@ -302,3 +302,23 @@ def test_a_child_that_raises_answers_none_and_exits():
     from docgen.render.table_split import _collect, _fork
     child = _fork(lambda: 1 / 0)
     assert child is not None and _collect(child) is None
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for _, p in SAMPLES])
+def test_cached_font_subsets_give_the_same_pdf(sample):
+    """A PDF whose fonts come from the subset cache equals one subset afresh by WeasyPrint."""
+    from docgen.render import subset_cache
+    assert subset_cache.INSTALLED, "WeasyPrint was upgraded: check docgen/render/subset_cache.py and its versions"
+    slug, path = sample
+    data = json.loads(path.read_text("utf-8"))
+    subset_cache.uninstall()
+    try:
+        fresh = generate(slug, data, ("pdf",)).files["pdf"]
+    finally:
+        subset_cache.install()
+    subset_cache.clear()
+    generate(slug, data, ("pdf",))  # fills the cache
+    hits = subset_cache.STATS["hits"]
+    cached = generate(slug, data, ("pdf",)).files["pdf"]
+    assert subset_cache.STATS["hits"] > hits, "the second render took its subsets from the cache"
+    assert _streams(cached) == _streams(fresh)
