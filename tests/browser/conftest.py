@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -76,7 +77,16 @@ def shoot(page, name: str, focus: str | None = None) -> Path:  # type: ignore[no
     path = ARTIFACTS / f"{name}.png"
     if focus:
         page.locator(focus).first.scroll_into_view_if_needed()
-    page.screenshot(path=str(path))
+    for attempt in range(3):
+        try:
+            page.screenshot(path=str(path))
+            return path
+        except PlaywrightError as error:
+            # Chromium now and then answers "Unable to capture screenshot" on a loaded machine: the page is
+            # there, the compositor was late. Another frame later it works; a real failure repeats.
+            if "Unable to capture screenshot" not in str(error) or attempt == 2:
+                raise
+            page.wait_for_timeout(500)
     return path
 
 
