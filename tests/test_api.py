@@ -127,3 +127,14 @@ def test_missing_harfbuzz_subset_is_loud(monkeypatch, caplog, runner, tmp_path):
     result = runner.invoke(main, ["render", "opinion", str(REGISTRY["opinion"].samples[0]), "-o", str(tmp_path),
                                   "--format", "docx"])
     assert "libharfbuzz-subset0" not in result.stderr, "a DOCX needs no PDF engine"
+
+
+def test_an_overlong_prefer_header_is_refused(authed):
+    """The OpenAPI description bounds Prefer at 100 characters; the service holds to it."""
+    response = authed.post("/api/v1/render/opinion?format=docx", json=REGISTRY["opinion"].load_sample(),
+                           headers={"Prefer": "0" * 101})
+    assert response.status_code == 400 and response.get_json()["code"] == "invalid_header"
+    assert "Prefer" in response.get_json()["detail"]
+    response = authed.post("/api/v1/render/opinion?format=docx", json=REGISTRY["opinion"].load_sample(),
+                           headers={"Prefer": "0" * 100})
+    assert response.status_code == 200

@@ -19,6 +19,20 @@ def register(app: Flask, settings: Settings) -> None:
     from docgen.web.ui import init_ui
     init_ui(app, settings)
     _collect_after_responses(app)
+    _check_prefer_header(app)
+
+
+def _check_prefer_header(app: Flask) -> None:
+    """The description bounds ``Prefer`` (RFC 7240); a longer one is refused, not ignored."""
+    from flask import request
+
+    from docgen.errors import RequestProblem
+    from docgen.web.openapi import PREFER_MAX_LENGTH
+
+    @app.before_request
+    def bounded_prefer() -> None:
+        if len(request.headers.get("Prefer", "")) > PREFER_MAX_LENGTH:
+            raise RequestProblem(f"请求头 Prefer 过长（至多 {PREFER_MAX_LENGTH} 个字符）", code="invalid_header")
 
 
 def _collect_after_responses(app: Flask) -> None:

@@ -9,8 +9,9 @@ from docgen.doctypes.registry import DocType
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 AUTH = [{"bearer": []}]
+PREFER_MAX_LENGTH = 100
 PREFER = {"name": "Prefer", "in": "header", "description": "respond-async：改用后台任务，返回 202 和任务地址",
-          "schema": {"type": "string", "maxLength": 100}}
+          "schema": {"type": "string", "maxLength": PREFER_MAX_LENGTH}}
 JOB_ACCEPTED = {"description": "已转为后台任务；Location 为任务地址", "content": {"application/json": {
     "schema": {"$ref": "#/components/schemas/Job"}}}}
 
