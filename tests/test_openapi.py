@@ -8,7 +8,7 @@ import pytest
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import assume, HealthCheck, given, settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
 
 from conftest import REGISTRY, make_token
@@ -50,6 +50,9 @@ def test_api_honours_its_description(app, settings):
         @given(case=operation.as_strategy(generation_mode=mode))
         @hypothesis_settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def check(case) -> None:  # type: ignore[no-untyped-def]
+            # A path value with "?" or "#" is sent unencoded, and Werkzeug's test client refuses it before the
+            # app sees it (a real HTTP client would encode it): nothing of the service is tested by such a case.
+            assume(not any(isinstance(v, str) and ("?" in v or "#" in v) for v in (case.path_parameters or {}).values()))
             # 422 for schema-valid data that breaks a business rule (dates in order, 文号 year) is documented.
             case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
 

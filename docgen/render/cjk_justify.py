@@ -19,7 +19,7 @@ import logging
 import unicodedata
 from typing import Any
 
-import weasyprint
+from docgen.render.weasy_patches import checked
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import inline
 from weasyprint.text import line_break
@@ -118,9 +118,7 @@ def _set_text(self: Any, text: str, justify: bool = False) -> None:
 
 def install() -> bool:
     """Patch WeasyPrint if its version is one this was checked on; return whether it is patched."""
-    if not weasyprint.__version__.startswith(CHECKED_VERSIONS):
-        LOG.warning("WeasyPrint %s is not a version docgen's Chinese justification was checked on (%s): "
-                    "lines will justify at spaces only", weasyprint.__version__, ", ".join(CHECKED_VERSIONS))
+    if not checked(CHECKED_VERSIONS, "Chinese justification", "lines will justify at spaces only"):
         return False
     inline.justify_line = justify_line
     line_break.Layout.set_text = _set_text

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import weasyprint
+from docgen.render.weasy_patches import checked
 from weasyprint.text import line_break
 from weasyprint.text.ffi import ffi, pango
 
@@ -57,9 +57,7 @@ def _reactivate(self: Any, style: Any) -> None:
 
 def install() -> bool:
     """Patch WeasyPrint if its version is one this was checked on; return whether it is patched."""
-    if not weasyprint.__version__.startswith(CHECKED_VERSIONS):
-        LOG.warning("WeasyPrint %s is not a version docgen's layout reuse was checked on (%s): PDFs render "
-                    "as WeasyPrint does, a little slower", weasyprint.__version__, ", ".join(CHECKED_VERSIONS))
+    if not checked(CHECKED_VERSIONS, "layout reuse", "PDFs render as WeasyPrint does, a little slower"):
         return False
     line_break.Layout.setup = _setup
     line_break.Layout.deactivate = _deactivate

@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-import weasyprint
+from docgen.render.weasy_patches import checked
 from weasyprint.pdf import fonts
 
 LOG = logging.getLogger(__name__)
@@ -67,9 +67,7 @@ def _subset(self: Any, to_unicode: Any, hinting: bool) -> None:
 
 
 def install() -> bool:
-    if not weasyprint.__version__.startswith(CHECKED_VERSIONS):
-        LOG.warning("WeasyPrint %s is not a version docgen's subset cache was checked on (%s): every PDF subsets "
-                    "its fonts again", weasyprint.__version__, ", ".join(CHECKED_VERSIONS))
+    if not checked(CHECKED_VERSIONS, "subset cache", "every PDF subsets its fonts again"):
         return False
     fonts.Font.subset = _subset
     return True
