@@ -10,6 +10,7 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
+ARCHIVE_BACKENDS = ("local", "database")  # docgen.store.archive.open_storage builds each
 
 
 def _paths(value: str) -> tuple[Path, ...]:
@@ -35,6 +36,16 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     return value in ("1", "true", "on", "yes")
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (case-insensitive); unset or empty means ``default``."""
+    given = env.get(name, "").strip()
+    value = given.lower() or default
+    if value not in choices:
+        from docgen.errors import ConfigurationProblem
+        raise ConfigurationProblem(f"环境变量 {name} 应为 {' 或 '.join(choices)}，现为“{given}”")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable about rendering, independent of the web layer."""
@@ -47,6 +58,7 @@ class Settings:
     instance_dir: Path = PROJECT_ROOT / "instance"
     database_url: str = ""  # empty: SQLite in the instance folder
     archive_dir: Path | None = None  # None: <instance>/archive
+    archive_backend: str = "local"  # local: files in archive_dir; database: rows of the service's database
     public_url: str = "http://127.0.0.1:8000"  # printed in issued PDFs for /verify links
     page_size: int = 20
     # Hardening: leases, budgets, windows, timeouts, limits.
@@ -60,6 +72,8 @@ class Settings:
     broker_url: str = ""  # Celery broker for background jobs; empty: jobs run in the service processes
     job_threads: int = 1  # background job threads per service process (embedded mode)
     job_quota: int = 3  # unfinished background jobs one caller may have
+    batch_processes: int = 0  # processes rendering a monthly batch in-process; 0: one per core
+    batch_max_upload: int = 64 * 1024 * 1024  # largest export a batch upload may be
     rate_limits: bool = True
     rate_limit_preview: str = "60/minute"
     rate_limit_issue: str = "120/minute"
@@ -97,6 +111,7 @@ class Settings:
             instance_dir=Path(env.get("DOCGEN_INSTANCE_DIR", defaults.instance_dir)),
             database_url=env.get("DOCGEN_DATABASE_URL", ""),
             archive_dir=Path(env["DOCGEN_ARCHIVE_DIR"]) if env.get("DOCGEN_ARCHIVE_DIR") else None,
+            archive_backend=_choice(env, "DOCGEN_ARCHIVE_BACKEND", defaults.archive_backend, ARCHIVE_BACKENDS),
             public_url=env.get("DOCGEN_PUBLIC_URL", defaults.public_url).rstrip("/"),
             page_size=_int(env, "DOCGEN_PAGE_SIZE", defaults.page_size),
             pending_timeout_s=_int(env, "DOCGEN_PENDING_TIMEOUT_S", defaults.pending_timeout_s),
@@ -109,6 +124,8 @@ class Settings:
             broker_url=env.get("DOCGEN_BROKER_URL", ""),
             job_threads=_int(env, "DOCGEN_JOB_THREADS", defaults.job_threads, 0),
             job_quota=_int(env, "DOCGEN_JOB_QUOTA", defaults.job_quota),
+            batch_processes=_int(env, "DOCGEN_BATCH_PROCESSES", defaults.batch_processes, 0),
+            batch_max_upload=_int(env, "DOCGEN_BATCH_MAX_UPLOAD", defaults.batch_max_upload),
             rate_limits=_flag(env, "DOCGEN_RATE_LIMITS", defaults.rate_limits),
             rate_limit_preview=env.get("DOCGEN_RATE_LIMIT_PREVIEW", defaults.rate_limit_preview),
             rate_limit_issue=env.get("DOCGEN_RATE_LIMIT_ISSUE", defaults.rate_limit_issue),

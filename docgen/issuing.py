@@ -39,7 +39,7 @@ from docgen.filters import document_number
 from docgen.generate import Generated, generate, prepare, prepare_cleaned
 from docgen.render.marks import Marks, Verification
 from docgen.store import audit, jobs as job_store
-from docgen.store.archive import Archive
+from docgen.store.archive import open_storage
 from docgen.store.audit import Actor
 from docgen.store.db import db_session
 from docgen.store.models import Document, IdempotencyKey, Job
@@ -93,6 +93,27 @@ def issue(settings: Settings, caller: Caller, actor: Actor, slug: str, data: Any
         submit(settings, job.id)
         return Outcome(document, True, job)
     return Outcome(render_reserved(settings, actor, document.id, document.attempts), True)
+
+
+def reserve(settings: Settings, caller: Caller, slug: str, data: Any) -> Document:
+    """Validate, authorise and number a document without rendering it (a batch renders it in its own worker)."""
+    _, cleaned, context = prepare_cleaned(slug, data, settings)
+    with db_session(settings) as session:
+        authorise(session, settings, caller, cleaned)
+        return _reserve(session, settings, caller, slug, cleaned, context["title"], None, _request_hash(slug, cleaned))
+
+
+def resume(settings: Settings, actor: Actor, document_id: str) -> Document | None:
+    """Finish a reserved document: issued already, or taken over (failed, or its lease ran out) and rendered now.
+
+    None when another process holds it under a live lease.
+    """
+    with db_session(settings, read_only=True) as session:
+        row = session.get(Document, document_id)
+    if row.status in ("issued", "void"):
+        return row
+    attempt = _take_over(settings, document_id)
+    return None if attempt is None else render_reserved(settings, actor, document_id, attempt)
 
 
 def authorise(session: Session, settings: Settings, caller: Caller, data: dict[str, Any]) -> UnitInfo:
@@ -253,7 +274,7 @@ def render_reserved(settings: Settings, actor: Actor, document_id: str, attempt:
                 row = session.get(Document, document_id)
                 unit = find_unit(session, row.unit)
             result = _render(settings, row, unit)
-            archive = Archive(settings.effective_archive_dir)
+            archive = open_storage(settings)
             hashes: dict[str, str] = {}
             for fmt in ("pdf", "docx"):
                 hashes[fmt] = archive.put(result.files[fmt])
@@ -305,7 +326,7 @@ def _settle(settings: Settings, actor: Actor, row: Document, attempt: int, resul
 def failure_reason(exc: BaseException) -> str:
     """Why issuing failed, in words an administrator can act on (no paths, no stack traces)."""
     if isinstance(exc, StorageFailure):
-        return "文件存档写入失败（存档目录不可写或磁盘已满）"
+        return "文件存档写入失败（存档不可写或存储空间已满）"
     if isinstance(exc, ServiceUnavailable):
         return "数据库暂时无法访问"
     if isinstance(exc, DocgenError):  # a 5xx's message may name server paths: its class's words instead
@@ -321,7 +342,7 @@ def _discard_unreferenced(settings: Settings, hashes: dict[str, str]) -> None:
         with db_session(settings, read_only=True) as session:
             orphans = [digest for digest in hashes.values() if session.execute(select(Document.id).where(
                 (Document.pdf_sha256 == digest) | (Document.docx_sha256 == digest)).limit(1)).first() is None]
-        Archive(settings.effective_archive_dir).discard(orphans)
+        open_storage(settings).discard(orphans)
     except Exception:
         LOG.warning("could not remove the files of a failed attempt", exc_info=True)
 

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from docgen.clock import utcnow
 from docgen.config import Settings
 from docgen.store import audit, jobs as job_store
-from docgen.store.archive import Archive, remove_older_than
+from docgen.store.archive import open_storage, remove_older_than
 from docgen.store.audit import Actor
 from docgen.store.db import db_session
 from docgen.store.models import Document, Job
@@ -65,7 +65,7 @@ def sweep(settings: Settings) -> SweepReport:
                 audit.record(session, SWEEPER, "document.fail", row.number or row.title, document_id=row.id,
                              reason=ABANDONED, attempt=row.attempts)
                 report.failed_documents.append(row.id)
-    report.stale_parts = Archive(settings.effective_archive_dir).remove_stale_parts()
+    report.stale_parts = open_storage(settings).remove_stale_parts()
     report.old_results = _remove_old_results(settings)
     _forget_ended_sessions(settings)
     _resubmit_queued(settings, now)

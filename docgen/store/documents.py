@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from docgen.config import Settings
 from docgen.errors import Conflict, Forbidden, NotFound
 from docgen.store import audit
-from docgen.store.archive import Archive
+from docgen.store.archive import open_storage
 from docgen.store.audit import Actor
 from docgen.store.db import db_session
 from docgen.store.models import Document, utcnow
@@ -109,4 +109,4 @@ def read_file(settings: Settings, document: Document, fmt: str) -> bytes:
     digest = document.pdf_sha256 if fmt == "pdf" else document.docx_sha256
     if document.status not in ("issued", "void") or digest is None:
         raise NotFound("该文书的文件尚未生成")
-    return Archive(settings.effective_archive_dir).get(digest)
+    return open_storage(settings).get(digest)

@@ -11,7 +11,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from docgen.clock import utcnow
 
 __all__ = ["Base", "NumberCounter", "Document", "ApiToken", "IdempotencyKey", "Unit", "OrganCode", "NumberWindow",
-           "Job", "AuditEvent", "User", "WebSession", "Draft", "RescuedForm", "utcnow"]
+           "Job", "AuditEvent", "User", "WebSession", "Draft", "RescuedForm", "Batch", "BatchUnit", "BatchMonth", "Blob",
+           "utcnow"]
 
 
 class Base(DeclarativeBase):
@@ -215,4 +216,72 @@ class RescuedForm(Base):
     doc_type: Mapped[str] = mapped_column(String(40))
     draft_id: Mapped[str | None] = mapped_column(String(32))
     data_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Batch(Base):
+    """One run of a monthly batch (every unit's 公示 notice from one export): its input, state and row counts."""
+
+    __tablename__ = "batches"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # disclosure
+    period: Mapped[str] = mapped_column(String(7), index=True)  # 2025-06
+    state: Mapped[str] = mapped_column(String(16))  # planning → rendering → done | failed
+    running_period: Mapped[str | None] = mapped_column(String(60), unique=True)  # "<kind>:<period>" while unfinished
+    job_id: Mapped[str] = mapped_column(String(32))
+    owner: Mapped[str] = mapped_column(String(100))
+    token_id: Mapped[int | None] = mapped_column(Integer)
+    issue: Mapped[bool] = mapped_column(Boolean, default=False)  # also issue the notices into the registry
+    issue_date: Mapped[date] = mapped_column(Date)
+    input_name: Mapped[str] = mapped_column(String(200))
+    input_format: Mapped[str] = mapped_column(String(8))
+    input_sha256: Mapped[str] = mapped_column(String(64))
+    ledger_sha256: Mapped[str | None] = mapped_column(String(64))  # every row's outcome (JSON lines), in the archive
+    counts_json: Mapped[str] = mapped_column(Text, default="{}")
+    warnings_json: Mapped[str] = mapped_column(Text, default="[]")
+    error_json: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BatchUnit(Base):
+    """One unit's notice within a batch: its cases, its own lease and attempts, its files once rendered."""
+
+    __tablename__ = "batch_units"
+    __table_args__ = (UniqueConstraint("batch_id", "unit", name="uq_batch_units_unit"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued → running → done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    case_count: Mapped[int] = mapped_column(Integer, default=0)
+    cases_json: Mapped[str] = mapped_column(Text, default="[]")
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    docx_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_size: Mapped[int | None] = mapped_column(Integer)
+    docx_size: Mapped[int | None] = mapped_column(Integer)
+    summary_json: Mapped[str | None] = mapped_column(Text)  # counts, withheld and late cases, the public rows
+    document_id: Mapped[str | None] = mapped_column(String(32))  # when the batch issues: the registry's document
+    error_json: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BatchMonth(Base):
+    """The current result of a month: replaced in one update when a newer run of the month completes."""
+
+    __tablename__ = "batch_months"
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Blob(Base):
+    """An archived file (PDF or DOCX) stored in the database under its SHA-256 (DOCGEN_ARCHIVE_BACKEND=database)."""
+
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # PostgreSQL bytea, SQLite blob
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
