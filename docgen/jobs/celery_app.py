@@ -12,6 +12,7 @@ import os
 from celery import Celery
 
 TASK = "docgen.run_job"
+BATCH_UNIT_TASK = "docgen.batch_unit"  # one unit's notice of a monthly batch
 
 
 @functools.lru_cache(maxsize=4)
@@ -36,12 +37,26 @@ def make_celery(broker_url: str) -> Celery:
         from docgen.jobs.execute import execute
         execute(Settings.from_env(), job_id)
 
+    @app.task(name=BATCH_UNIT_TASK)
+    def batch_unit(unit_id: int) -> None:
+        from docgen.batch.run import after_unit
+        from docgen.batch.unit_work import render_unit
+        from docgen.config import Settings
+        settings = Settings.from_env()
+        if render_unit(settings, unit_id):
+            after_unit(settings, unit_id)
+
     return app
 
 
 def send(broker_url: str, job_id: str) -> None:
     """Queue a job for the Celery workers."""
     make_celery(broker_url).send_task(TASK, args=[job_id])
+
+
+def send_batch_unit(broker_url: str, unit_id: int) -> None:
+    """Queue one unit's notice of a batch for the Celery workers."""
+    make_celery(broker_url).send_task(BATCH_UNIT_TASK, args=[unit_id])
 
 
 # `celery -A docgen.jobs.celery_app worker` finds this.

@@ -42,6 +42,10 @@ class JobContext:
 Handler = Callable[[JobContext], dict[str, Any]]
 
 
+class Detached(Exception):
+    """Raised by a handler whose work goes on in other tasks: the job stays running, and they finish it."""
+
+
 def handlers() -> dict[str, Handler]:
     """Job kinds and the functions that run them."""
     from docgen.jobs.handlers import HANDLERS
@@ -61,6 +65,8 @@ def execute(settings: Settings, job_id: str) -> bool:
             if handler is None:
                 raise DocgenError(f"未知的后台任务类型“{job.kind}”", code="unknown_job_kind")
             result = handler(JobContext(settings, job, attempt))
+        except Detached:
+            return True
         except DocgenError as error:
             message = error.message if error.http_status < 500 else type(error).message
             LOG.warning("job %s (%s) failed: %s %s", job_id, job.kind, error.code, error.log_detail or error.message)

@@ -54,4 +54,10 @@ def run_preview(ctx: JobContext) -> dict[str, Any]:
             "warnings": result.warnings}
 
 
-HANDLERS: dict[str, Handler] = {"issue": run_issue, "preview": run_preview}
+def run_batch_disclosure(ctx: JobContext) -> dict[str, Any]:
+    """Every unit's monthly 公示 notice from one export (docgen.batch)."""
+    from docgen.batch.run import run_batch
+    return run_batch(ctx)
+
+
+HANDLERS: dict[str, Handler] = {"issue": run_issue, "preview": run_preview, "batch_disclosure": run_batch_disclosure}

@@ -115,14 +115,14 @@ def _still_abandoned(job: Job, now: datetime) -> Any:
 def requeue(session: Session, job: Job, now: datetime) -> bool:
     """Put an abandoned running job back in the queue (the next claim counts another attempt)."""
     return session.execute(update(Job).where(_still_abandoned(job, now)).values(
-        state="queued", lease_until=None)).rowcount == 1
+        state="queued", lease_until=None).execution_options(synchronize_session=False)).rowcount == 1
 
 
 def give_up(session: Session, job: Job, now: datetime, message: str) -> bool:
     """Fail an abandoned job that has been interrupted too often."""
     return session.execute(update(Job).where(_still_abandoned(job, now)).values(
         state="failed", error_json=_error("abandoned", message), finished_at=now, lease_until=None,
-        payload_json=_spent_payload())).rowcount == 1
+        payload_json=_spent_payload()).execution_options(synchronize_session=False)).rowcount == 1
 
 
 def release(session: Session, job_id: str, attempt: int) -> None:

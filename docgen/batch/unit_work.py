@@ -1,0 +1,152 @@
+"""One unit's notice in a batch: claimed under a lease, rendered (or issued into the registry), stored, settled.
+
+The same function runs in the in-process pool and in a Celery task, so both
+paths give the same files. Whatever kills a worker, the unit's lease runs out
+and the next claim renders it again; a claim that lost the unit to another
+never overwrites the other's result.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from typing import Any
+
+from sqlalchemy import select
+
+from docgen.config import Settings
+from docgen.errors import DocgenError
+from docgen.store import batches as batch_store
+from docgen.store.archive import open_storage
+from docgen.store.audit import Actor
+from docgen.store.db import db_session
+from docgen.store.models import Batch, BatchUnit, Document
+from docgen.store.tokens import Caller
+
+LOG = logging.getLogger(__name__)
+SLUG = "disclosure"
+
+
+class RetryLater(Exception):
+    """The unit cannot be finished now (its registry document is held by another live process)."""
+
+
+def notice_data(batch: Batch, unit: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """The disclosure document of one unit for the batch's month."""
+    year, month = (int(part) for part in batch.period.split("-"))
+    return {"issuer": {"name": unit}, "issue_date": batch.issue_date.isoformat(),
+            "period": {"year": year, "month": month}, "cases": cases}
+
+
+def render_unit(settings: Settings, unit_id: int) -> bool:
+    """Claim, render and settle one unit; False when it was not this call's to do (done, failed or claimed)."""
+    with db_session(settings) as session:
+        attempt = batch_store.claim_unit(session, unit_id, settings.pending_timeout_s)
+        if attempt is None:
+            return False
+        row = session.get(BatchUnit, unit_id)
+        batch = session.get(Batch, row.batch_id)
+        session.expunge_all()
+    started = time.perf_counter()
+    try:
+        data = notice_data(batch, row.unit, json.loads(row.cases_json))
+        if batch.issue:
+            files, summary, document_id = _issue(settings, batch, row, attempt, data)
+        else:
+            rendered, summary = _render(settings, data)
+            files, document_id = _store(settings, rendered), None
+    except RetryLater as exc:
+        _failed(settings, unit_id, attempt, "retry_later", str(exc), final=attempt >= batch_store.UNIT_MAX_ATTEMPTS)
+        return True
+    except DocgenError as error:
+        message = error.message if error.http_status < 500 else type(error).message
+        _failed(settings, unit_id, attempt, error.code, message, final=True)
+        return True
+    except Exception as exc:  # an engine crash: another attempt, then the unit fails with the reason
+        LOG.exception("batch unit %s (%s) failed", unit_id, row.unit)
+        _failed(settings, unit_id, attempt, "internal_error", f"内部错误（{type(exc).__name__}）",
+                final=attempt >= batch_store.UNIT_MAX_ATTEMPTS)
+        return True
+    with db_session(settings) as session:
+        if not batch_store.finish_unit(session, unit_id, attempt, files, summary, document_id):
+            LOG.warning("batch unit %s was taken over while it rendered; the other result stands", unit_id)
+    LOG.info("batch unit %s (%s): %d cases in %.2f s (pid %d)", unit_id, row.unit, row.case_count,
+             time.perf_counter() - started, os.getpid())
+    return True
+
+
+def _failed(settings: Settings, unit_id: int, attempt: int, code: str, message: str, final: bool) -> None:
+    with db_session(settings) as session:
+        batch_store.fail_unit(session, unit_id, attempt, code, message, final)
+
+
+def _render(settings: Settings, data: dict[str, Any]) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The notice's PDF and DOCX, and the summary the report needs (counts, withheld, late, public rows)."""
+    from docgen.generate import prepare, render_prepared
+    doctype, context = prepare(SLUG, data, settings)
+    result = render_prepared(doctype, context, ("pdf", "docx"), settings)
+    return result.files, _summary(context, result.warnings)
+
+
+def _summary(context: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
+    summary = dict(context["internal_summary"])
+    summary["rows"] = context["cases"]
+    summary["warnings"] = warnings
+    return summary
+
+
+def _store(settings: Settings, files: dict[str, bytes]) -> dict[str, tuple[str, int]]:
+    storage = open_storage(settings)
+    return {fmt: (storage.put(content), len(content)) for fmt, content in files.items()}
+
+
+def _issue(settings: Settings, batch: Batch, row: BatchUnit, attempt: int,
+           data: dict[str, Any]) -> tuple[dict[str, tuple[str, int]], dict[str, Any], str]:
+    """Issue the unit's notice into the registry once: a retry takes its reserved document over."""
+    from docgen import issuing
+    from docgen.generate import prepare
+    caller = Caller(token_id=batch.token_id or 0, name=batch.owner, role="judicial", unit=None)
+    actor = Actor(name=batch.owner, source="batch", token_id=batch.token_id)
+    document_id = row.document_id or _earlier_notice(settings, row.unit, batch.period)
+    reused = document_id is not None and row.document_id is None
+    if document_id is None:
+        number = _unit_numbering(settings, row.unit)
+        if number:
+            data["doc_number"] = {"organ_code": number, "year": batch.issue_date.year}
+        reserved = issuing.reserve(settings, caller, SLUG, data)
+        with db_session(settings) as session:
+            batch_store.set_unit_document(session, row.id, attempt, reserved.id)
+        document = issuing.render_reserved(settings, actor, reserved.id, reserved.attempts)
+    else:  # issued already, or reserved by an attempt that died: taken over once its lease ran out
+        document = issuing.resume(settings, actor, document_id)
+    if document is None:
+        raise RetryLater("该单位的公示正由另一进程制发")
+    _, context = prepare(SLUG, json.loads(document.data_json), settings)
+    summary = _summary(context, json.loads(document.warnings_json or "[]"))
+    summary.update(number=document.number, verify_code=document.verify_code, document_id=document.id, reused=reused)
+    if reused and json.loads(document.data_json).get("cases") != data["cases"]:
+        summary["warnings"].append("本月公示已于前次发布，本次数据有变化：如需更正，请作废原公示后重新运行")
+    files = {"pdf": (document.pdf_sha256, document.pdf_size), "docx": (document.docx_sha256, document.docx_size)}
+    return files, summary, document.id
+
+
+def _earlier_notice(settings: Settings, unit: str, period: str) -> str | None:
+    """The unit's notice of this month already in the registry (issued by an earlier run or by hand)."""
+    year, month = (int(part) for part in period.split("-"))
+    with db_session(settings, read_only=True) as session:
+        rows = session.execute(select(Document.id, Document.data_json).where(
+            Document.doc_type == SLUG, Document.unit == unit, Document.status == "issued")).all()
+    for document_id, data_json in rows:
+        if json.loads(data_json).get("period") == {"year": year, "month": month}:
+            return document_id
+    return None
+
+
+def _unit_numbering(settings: Settings, unit: str) -> str | None:
+    """The 机关代字 of the unit's last numbered notice: a unit whose notices carry numbers keeps numbering them."""
+    with db_session(settings, read_only=True) as session:
+        return session.execute(select(Document.organ_code).where(
+            Document.doc_type == SLUG, Document.unit == unit, Document.organ_code.is_not(None),
+            Document.status == "issued").order_by(Document.created_at.desc()).limit(1)).scalar()

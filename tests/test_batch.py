@@ -1,0 +1,247 @@
+"""The monthly disclosure batch: every row accounted for, nothing personal published, one result per month."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from docgen.batch.package import write_zip
+from docgen.batch.run import start_batch
+from docgen.batch.status import describe_batch
+from docgen.config import Settings
+from docgen.errors import Conflict
+from docgen.jobs.execute import execute
+from docgen.store.db import session_scope
+from docgen.store.migrate import upgrade
+from docgen.store.tokens import Caller
+from docgen.store.units import add_unit
+
+from month_data import Month, csv_bytes, make_month, write_xlsx
+from readers import docx_paragraphs, squash
+
+JUDICIAL = Caller(token_id=0, name="测试", role="judicial", unit=None)
+ISSUED_ON = date(2025, 6, 28)
+
+
+def fresh_settings(tmp_path: Path, **changes: Any) -> Settings:
+    """A fresh registry in tmp_path (dates of 2025 allowed)."""
+    settings = dataclasses.replace(Settings.from_env(), instance_dir=tmp_path / "instance", issue_date_past_days=3650,
+                                   issue_date_future_days=3650, rate_limits=False, **changes)
+    upgrade(settings.effective_database_url)
+    return settings
+
+
+def register(settings: Settings, month: Month) -> None:
+    with session_scope(settings.effective_database_url) as session:
+        for name in month.units:
+            add_unit(session, name, None, "enforcement", (), None)
+
+
+def run_month(settings: Settings, content: bytes, filename: str, issue: bool = False, period: str = "2025-06") -> str:
+    """Start a batch and run its job in this process (as `docgen batch disclosure` does); the batch id."""
+    batch, job = start_batch(settings, JUDICIAL, content, filename, period, issue, ISSUED_ON, run_here=True)
+    execute(settings, job.id)
+    return batch.id
+
+
+def pdf_text(data: bytes) -> str:
+    """All text of a PDF (pdfium: fast enough for hundreds of pages)."""
+    import pypdfium2
+    document = pypdfium2.PdfDocument(data)
+    try:
+        return "".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+
+
+def docx_text(data: bytes) -> str:
+    return "\n".join(docx_paragraphs(data))
+
+
+def ledger(settings: Settings, batch_id: str) -> list[dict[str, Any]]:
+    from docgen.batch.report import ledger_rows
+    from docgen.store.archive import open_storage
+    from docgen.store.db import db_session
+    from docgen.store.models import Batch
+    with db_session(settings, read_only=True) as session:
+        digest = session.get(Batch, batch_id).ledger_sha256
+    return list(ledger_rows(open_storage(settings).get(digest)))
+
+
+@pytest.fixture(scope="module")
+def big_month(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """3,000 cases over 40 units (4 without cases), from XLSX, rendered once for the module's tests."""
+    tmp = tmp_path_factory.mktemp("month")
+    month = make_month(3000, 40, empty=4)
+    settings = fresh_settings(tmp)
+    register(settings, month)
+    write_xlsx(month, tmp / "cases.xlsx")
+    batch_id = run_month(settings, (tmp / "cases.xlsx").read_bytes(), "cases.xlsx")
+    write_zip(settings, batch_id, tmp / "result.zip")
+    return {"month": month, "settings": settings, "batch_id": batch_id, "zip": tmp / "result.zip"}
+
+
+@pytest.mark.slow
+def test_every_row_of_a_3000_case_month_is_accounted_for(big_month):
+    month, settings, batch_id = big_month["month"], big_month["settings"], big_month["batch_id"]
+    info = describe_batch(settings, batch_id)
+    assert info["state"] == "done", info["error"]
+    assert {k: info["counts"][k] for k in month.counts()} == month.counts()
+    rows = ledger(settings, batch_id)
+    assert [row["row"] for row in rows] == list(range(2, 3002))  # spreadsheet rows: the header is row 1
+    assert {row["row"] - 1: row["outcome"] for row in rows} == month.expected
+    for row in rows:
+        if row["outcome"] == "rejected":
+            assert row["code"] and row["reason"] and row["column"] is not None
+        if row["outcome"] == "withheld":
+            assert row["reason"].startswith(("当事人为未成年人", "涉及"))
+        if row["outcome"] == "duplicate":
+            assert row["reason"].startswith("与第")
+    assert info["progress"] == {"done": 40, "total": 40}
+    assert {u["unit"] for u in info["units"]} == set(month.units)
+
+
+@pytest.mark.slow
+def test_the_zip_holds_every_unit_once_and_the_reports(big_month):
+    month = big_month["month"]
+    with zipfile.ZipFile(big_month["zip"]) as archive:
+        names = archive.namelist()
+        assert len(names) == len(set(names)) == 2 * 40 + 2
+        for unit in month.units:
+            for fmt in ("pdf", "docx"):
+                assert f"{unit}/{unit}-2025年6月-行政执法公示.{fmt}" in names
+        for unit in month.empty_units:
+            text = squash(pdf_text(archive.read(f"{unit}/{unit}-2025年6月-行政执法公示.pdf")))
+            assert "未作出应当公示的行政执法决定" in text
+        from openpyxl import load_workbook
+        book = load_workbook(io.BytesIO(archive.read("汇总.xlsx")))
+        assert book.sheetnames == ["概况", "单位统计", "不予公示", "逾期公示", "拒收的行", "重复的行", "逐行结果"]
+        assert book["单位统计"].max_row == 41
+        assert book["不予公示"].max_row - 1 == month.counts()["withheld"]
+        assert book["拒收的行"].max_row - 1 == month.counts()["rejected"]
+        assert book["逐行结果"].max_row - 1 == 3000
+        published = archive.read("公示数据.csv").decode("utf-8-sig").splitlines()
+        assert len(published) - 1 == month.counts()["published"]
+
+
+@pytest.mark.slow
+def test_no_masked_datum_survives_in_any_file(big_month):
+    month = big_month["month"]
+    secrets = {squash(s) for s in month.secrets}
+    assert len(secrets) > 1000
+    with zipfile.ZipFile(big_month["zip"]) as archive:
+        texts = {"公示数据.csv": archive.read("公示数据.csv").decode("utf-8-sig")}
+        for name in archive.namelist():
+            if name.endswith(".pdf"):
+                texts[name] = pdf_text(archive.read(name))
+            elif name.endswith(".docx"):
+                texts[name] = docx_text(archive.read(name))
+    for name, text in texts.items():
+        flat = squash(text)
+        leaked = sorted(s for s in secrets if s in flat)
+        assert not leaked, f"{name}: {leaked[:5]}"
+    published_numbers = sum(squash(t).count("罚〔2025〕") for n, t in texts.items() if n.endswith(".docx"))
+    assert published_numbers == month.counts()["published"]
+
+
+def test_gbk_csv_and_xlsx_give_the_same_account(tmp_path):
+    month = make_month(400, 8, empty=2, seed=11)
+    settings = fresh_settings(tmp_path)
+    register(settings, month)
+    from docgen.batch.plan import account
+    from docgen.batch.readers import read_rows
+    from docgen.batch.run import registry
+    write_xlsx(month, tmp_path / "m.xlsx")
+    plans = []
+    for source, fmt in ((tmp_path / "m.xlsx", "xlsx"), (io.BytesIO(csv_bytes(month, "gbk")), "csv"),
+                        (io.BytesIO(csv_bytes(month, "utf-8-sig")), "csv")):
+        plans.append(account(read_rows(source, fmt), registry(settings), 2025, 6, ISSUED_ON))
+    assert plans[0].units == plans[1].units == plans[2].units
+    assert [(o.row, o.outcome, o.code) for o in plans[0].outcomes] == [(o.row, o.outcome, o.code) for o in plans[1].outcomes]
+    assert {o.row - 1: o.outcome for o in plans[1].outcomes} == month.expected
+
+
+def test_a_second_run_of_a_running_month_is_refused_and_a_rerun_replaces_the_result(tmp_path):
+    from docgen.store import batches as batch_store
+    from docgen.store.db import db_session
+    month = make_month(30, 3, empty=1, seed=3)
+    settings = fresh_settings(tmp_path)
+    register(settings, month)
+    write_xlsx(month, tmp_path / "m.xlsx")
+    content = (tmp_path / "m.xlsx").read_bytes()
+    first = run_month(settings, content, "m.xlsx")
+    second, job = start_batch(settings, JUDICIAL, content, "m.xlsx", "2025-06", run_here=True)
+    with pytest.raises(Conflict) as refused:
+        start_batch(settings, JUDICIAL, content, "m.xlsx", "2025-06", run_here=True)
+    assert refused.value.code == "batch_running"
+    other_month, _ = start_batch(settings, JUDICIAL, content, "m.xlsx", "2025-07", run_here=True)  # another month may run
+    with db_session(settings, read_only=True) as session:
+        assert batch_store.current(session, "disclosure", "2025-06").id == first  # the rerun has not finished
+    execute(settings, job.id)
+    with db_session(settings, read_only=True) as session:
+        assert batch_store.current(session, "disclosure", "2025-06").id == second.id
+    assert describe_batch(settings, first)["current"] is False
+
+
+def test_issuing_a_month_twice_issues_each_notice_once(tmp_path):
+    from sqlalchemy import func, select
+
+    from docgen.store.db import db_session
+    from docgen.store.models import Document
+    month = make_month(40, 3, empty=1, seed=5)
+    settings = fresh_settings(tmp_path)
+    register(settings, month)
+    content = json.dumps(month.rows, ensure_ascii=False).encode()
+    first = run_month(settings, content, "cases.json", issue=True)
+    second = run_month(settings, content, "cases.json", issue=True)
+    with db_session(settings, read_only=True) as session:
+        issued = session.execute(select(Document.unit, func.count()).where(Document.doc_type == "disclosure")
+                                 .group_by(Document.unit)).all()
+    assert sorted(issued) == sorted((unit, 1) for unit in month.units)
+    one, two = describe_batch(settings, first), describe_batch(settings, second)
+    assert one["state"] == two["state"] == "done"
+    assert {u["unit"]: u["document_id"] for u in one["units"]} == {u["unit"]: u["document_id"] for u in two["units"]}
+    from docgen.batch.package import zip_chunks
+    with zipfile.ZipFile(io.BytesIO(b"".join(zip_chunks(settings, second)))) as archive:
+        pdf = archive.read(f"{month.units[0]}/{month.units[0]}-2025年6月-行政执法公示.pdf")
+    assert "核验" in pdf_text(pdf)  # issued notices carry their verification mark
+
+
+def test_a_unit_whose_render_fails_ends_the_batch_failed_with_the_reason(tmp_path, monkeypatch):
+    from docgen.batch import unit_work
+    month = make_month(20, 2, empty=0, seed=9)
+    settings = fresh_settings(tmp_path, batch_processes=1)
+    register(settings, month)
+    content = json.dumps(month.rows, ensure_ascii=False).encode()
+    batch, job = start_batch(settings, JUDICIAL, content, "cases.json", "2025-06", run_here=True)
+    # The pool's processes come from a fork server: make the failure visible there through the data instead.
+    from docgen.store.db import db_session
+    from docgen.store.models import BatchUnit
+    execute_plan_only(settings, batch.id)
+    with db_session(settings) as session:
+        row = session.query(BatchUnit).filter_by(batch_id=batch.id).first()
+        row.cases_json = json.dumps([{"decision_number": "x"}])  # not a case: the notice cannot be validated
+        broken = row.unit
+    execute(settings, job.id)
+    info = describe_batch(settings, batch.id)
+    assert info["state"] == "failed" and info["error"]["code"] == "units_failed"
+    assert broken in info["error"]["message"]
+    # The month stays free for a corrected run.
+    start_batch(settings, JUDICIAL, content, "cases.json", "2025-06", run_here=True)
+
+
+def execute_plan_only(settings: Settings, batch_id: str) -> None:
+    from docgen.batch.run import plan_batch
+    from docgen.store.db import db_session
+    from docgen.store.models import Batch
+    with db_session(settings, read_only=True) as session:
+        batch = session.get(Batch, batch_id)
+        session.expunge(batch)
+    plan_batch(settings, batch)

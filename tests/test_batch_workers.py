@@ -1,0 +1,264 @@
+"""The batch on real workers: Celery over the real Redis gives the same notices as the in-process pool; a worker
+killed mid-job loses nothing; memory does not grow with the number of units."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from docgen.batch.status import describe_batch
+from docgen.store import batches as batch_store
+from docgen.store.db import db_session
+from docgen.store.models import BatchUnit
+
+from month_data import jsonl_bytes, make_month, write_xlsx
+from servers import ROOT
+from test_batch import JUDICIAL, fresh_settings, pdf_text, docx_text, register, run_month
+from test_limits import REDIS_ENV, guard
+
+DOCGEN = str(Path(sys.executable).parent / "docgen")
+needs_redis = pytest.mark.skipif(not os.environ.get(REDIS_ENV),
+                                 reason=f"{REDIS_ENV} 未设置：需要真实的 Redis（.ci/run 会设置为 127.0.0.1:6379）")
+
+
+def service_env(settings, **extra: str) -> dict[str, str]:
+    return {**os.environ, "DOCGEN_INSTANCE_DIR": str(settings.instance_dir), "DOCGEN_DATABASE_URL": settings.database_url,
+            "DOCGEN_RATE_LIMITS": "off", "DOCGEN_TODAY": "2025-06-28", **extra}
+
+
+def unit_files(settings, batch_id: str) -> dict[str, tuple[str, str]]:
+    """Each unit's notice as text (PDF, DOCX)."""
+    from docgen.batch.package import unit_file_name, zip_chunks
+    import io
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(b"".join(zip_chunks(settings, batch_id)))) as archive:
+        names = archive.namelist()
+        assert len(names) == len(set(names))
+        units = {name.split("/")[0] for name in names if "/" in name}
+        return {unit: (pdf_text(archive.read(unit_file_name(unit, "2025-06", "pdf"))),
+                       docx_text(archive.read(unit_file_name(unit, "2025-06", "docx")))) for unit in units}
+
+
+def start_worker(env: dict[str, str], log, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([DOCGEN, "worker", "--loglevel=INFO", *args], cwd=ROOT, env=env, stdout=log, stderr=log,
+                            start_new_session=True)
+
+
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def wait_for(settings, batch_id: str, seconds: int = 240, sweep: bool = False) -> dict:
+    """Poll the batch until it ends (running the sweeper, as the web processes do, when asked)."""
+    from docgen.sweeper import sweep as run_sweep
+    with guard(seconds):
+        while True:
+            info = describe_batch(settings, batch_id)
+            if info["state"] in ("done", "failed"):
+                return info
+            if sweep:
+                run_sweep(settings)
+            time.sleep(0.5)
+
+
+def sqlite_settings(tmp_path: Path, name: str, **changes):
+    settings = fresh_settings(tmp_path / name, **changes)
+    import dataclasses
+    return dataclasses.replace(settings, database_url=settings.effective_database_url)
+
+
+@pytest.mark.slow
+@needs_redis
+def test_celery_workers_and_the_in_process_pool_make_the_same_notices(tmp_path):
+    import dataclasses
+    import redis
+    month = make_month(80, 5, empty=1, seed=21)
+    content = jsonl_bytes(month)
+    local = sqlite_settings(tmp_path, "local")
+    register(local, month)
+    expected = unit_files(local, run_month(local, content, "cases.jsonl"))
+    broker = os.environ[REDIS_ENV]
+    redis.Redis.from_url(broker).flushdb()
+    remote = dataclasses.replace(sqlite_settings(tmp_path, "celery"), broker_url=broker)
+    register(remote, month)
+    log = tempfile.NamedTemporaryFile(prefix="celery-", suffix=".log", delete=False)
+    worker = start_worker(service_env(remote, DOCGEN_BROKER_URL=broker), log, "--concurrency=2")
+    try:
+        from docgen.batch.run import start_batch
+        batch, _ = start_batch(remote, JUDICIAL, content, "cases.jsonl", "2025-06", issue_date=local_issue_date())
+        info = wait_for(remote, batch.id)
+        assert info["state"] == "done", (info["error"], Path(log.name).read_text()[-3000:])
+        assert unit_files(remote, batch.id) == expected
+    finally:
+        stop(worker)
+        log.close()
+
+
+def local_issue_date():
+    from test_batch import ISSUED_ON
+    return ISSUED_ON
+
+
+@pytest.mark.slow
+@needs_redis
+def test_a_celery_worker_killed_mid_batch_loses_no_unit(tmp_path):
+    import dataclasses
+    import redis
+    month = make_month(120, 8, empty=1, seed=23)
+    broker = os.environ[REDIS_ENV]
+    redis.Redis.from_url(broker).flushdb()
+    settings = dataclasses.replace(sqlite_settings(tmp_path, "kill"), broker_url=broker, pending_timeout_s=8)
+    register(settings, month)
+    env = service_env(settings, DOCGEN_BROKER_URL=broker, DOCGEN_PENDING_TIMEOUT_S="8")
+    log = tempfile.NamedTemporaryFile(prefix="celery-kill-", suffix=".log", delete=False)
+    first = start_worker(env, log, "--concurrency=1", "--pool=solo")
+    second = None
+    try:
+        from docgen.batch.run import start_batch
+        batch, _ = start_batch(settings, JUDICIAL, jsonl_bytes(month), "cases.jsonl", "2025-06",
+                               issue_date=local_issue_date())
+        with guard(120):
+            while not _some_done_some_left(settings, batch.id):
+                time.sleep(0.1)
+        stop(first, signal.SIGKILL)  # mid-batch: its unit's lease runs out, nothing acknowledges its message
+        second = start_worker(env, log, "--concurrency=1", "--pool=solo")
+        info = wait_for(settings, batch.id, sweep=True)
+        assert info["state"] == "done", (info["error"], Path(log.name).read_text()[-3000:])
+        assert sorted(unit_files(settings, batch.id)) == sorted(month.units)
+        assert info["progress"] == {"done": 8, "total": 8}
+    finally:
+        stop(first, signal.SIGKILL)
+        if second is not None:
+            stop(second)
+        log.close()
+
+
+def _some_done_some_left(settings, batch_id: str) -> bool:
+    with db_session(settings, read_only=True) as session:
+        counts = batch_store.unit_counts(session, batch_id)
+    return counts.get("done", 0) >= 1 and counts.get("queued", 0) + counts.get("running", 0) >= 2
+
+
+@pytest.mark.slow
+def test_a_killed_batch_command_resumes_and_completes(tmp_path):
+    """`docgen batch disclosure` killed mid-month: the sweeper requeues the job, `docgen jobs run` finishes it, the
+    units done before the kill are not rendered again, and the ZIP holds every unit once."""
+    month = make_month(120, 8, empty=1, seed=29)
+    settings = sqlite_settings(tmp_path, "cli", pending_timeout_s=5)
+    register(settings, month)
+    write_xlsx(month, tmp_path / "cases.xlsx")
+    env = service_env(settings, DOCGEN_PENDING_TIMEOUT_S="5", DOCGEN_BATCH_PROCESSES="1")
+    command = subprocess.Popen([DOCGEN, "batch", "disclosure", str(tmp_path / "cases.xlsx"), "--month", "2025-06",
+                                "--issue-date", "2025-06-28", "-o", str(tmp_path / "out.zip"), "--quiet"],
+                               cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        with guard(120):
+            while True:
+                batch_id = _only_batch(settings)
+                if batch_id and _some_done_some_left(settings, batch_id):
+                    break
+                assert command.poll() is None, command.stdout.read().decode()
+                time.sleep(0.1)
+        before = _attempts(settings, batch_id)
+    finally:
+        stop(command, signal.SIGKILL)
+        command.stdout.close()
+    assert not (tmp_path / "out.zip").exists()
+    time.sleep(6)  # the leases of the killed job and unit run out
+    resumed = subprocess.run([DOCGEN, "jobs", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    info = describe_batch(settings, batch_id)
+    assert info["state"] == "done", info["error"]
+    after = _attempts(settings, batch_id)
+    done_before = {unit: attempts for unit, (state, attempts) in before.items() if state == "done"}
+    assert done_before and all(after[unit] == ("done", attempts) for unit, attempts in done_before.items())
+    assert any(attempts > 1 for state, attempts in after.values())  # the unit being rendered at the kill, again
+    fetched = subprocess.run([DOCGEN, "batch", "result", batch_id, "-o", str(tmp_path / "out.zip")], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert fetched.returncode == 0, fetched.stderr
+    assert sorted(unit_files(settings, batch_id)) == sorted(month.units)
+
+
+def _only_batch(settings) -> str | None:
+    from sqlalchemy import select
+    from docgen.store.models import Batch
+    with db_session(settings, read_only=True) as session:
+        return session.execute(select(Batch.id)).scalar()
+
+
+def _attempts(settings, batch_id: str) -> dict[str, tuple[str, int]]:
+    with db_session(settings, read_only=True) as session:
+        return {u.unit: (u.state, u.attempts) for u in batch_store.units_of(session, batch_id)}
+
+
+def _tree_rss(root: int) -> int:
+    """The resident memory (KiB) of a process and all its descendants now."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        children.setdefault(int(fields["PPid"]), []).append(int(entry))
+        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def peak_rss_of_batch(tmp_path: Path, units: int, cases_per_unit: int) -> int:
+    """Peak memory (KiB) of `docgen batch disclosure` and every process it starts, for a month of ``units`` units."""
+    month = make_month(units * cases_per_unit, units, empty=0, seed=31)
+    settings = sqlite_settings(tmp_path, f"rss{units}")
+    register(settings, month)
+    write_xlsx(month, tmp_path / f"cases{units}.xlsx")
+    env = service_env(settings)
+    command = subprocess.Popen([DOCGEN, "batch", "disclosure", str(tmp_path / f"cases{units}.xlsx"), "--month", "2025-06",
+                                "--issue-date", "2025-06-28", "-o", str(tmp_path / f"out{units}.zip"), "--quiet"],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(command.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    output = command.communicate(timeout=600)[0].decode()
+    done.set()
+    sampler.join()
+    assert command.returncode == 0, output
+    return peak
+
+
+@pytest.mark.slow
+def test_memory_does_not_grow_with_the_number_of_units(tmp_path):
+    small = peak_rss_of_batch(tmp_path, 10, 4)
+    large = peak_rss_of_batch(tmp_path, 60, 4)
+    print(f"peak RSS of the batch command and its processes: 10 units {small / 1024:.0f} MiB, "
+          f"60 units {large / 1024:.0f} MiB")
+    assert large <= small * 1.2 + 30 * 1024, (small, large)
