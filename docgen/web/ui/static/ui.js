@@ -213,3 +213,61 @@
   var firstError = form.querySelector(".invalid input, .invalid select, .invalid textarea");
   if (firstError) firstError.focus();
 })();
+
+/* Monthly disclosure: a batch's live progress, and copying the reminder list. Both pages also work without this. */
+(function () {
+  "use strict";
+
+  /* ---------------------------------------------------------------- batch progress (status.json every second) */
+
+  var live = document.getElementById("batch-live");
+  if (live && !live.hasAttribute("data-finished")) {
+    var url = live.getAttribute("data-poll");
+    var shown = null;
+    var failures = 0;
+    var poll = function () {
+      fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
+        .then(function (response) {
+          if (response.redirected) { window.location.reload(); return null; }  // signed out: the page leads to the sign-in
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (body) {
+          if (!body) return;
+          failures = 0;
+          if (body.html !== shown) { live.innerHTML = body.html; shown = body.html; }
+          if (body.finished) { live.setAttribute("data-finished", "1"); return; }
+          window.setTimeout(poll, 1000);
+        })
+        .catch(function () {  // the server is away for a moment: try again, less often
+          failures += 1;
+          window.setTimeout(poll, Math.min(30000, 1000 * Math.pow(2, failures)));
+        });
+    };
+    window.setTimeout(poll, 1000);
+  }
+
+  /* ---------------------------------------------------------------- copy the reminder list */
+
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    var state = document.getElementById("copy-state");
+    if (!source) return;
+    button.hidden = false;
+    function say(text) { if (state) state.textContent = text; }
+    function selectAndCopy() {  // plain http on the intranet has no navigator.clipboard
+      source.focus();
+      source.select();
+      var copied = false;
+      try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+      say(copied ? "已复制到剪贴板" : "名单已选中，请按 Ctrl+C 复制");
+    }
+    button.addEventListener("click", function () {
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(source.value).then(function () { say("已复制到剪贴板"); }, selectAndCopy);
+      } else {
+        selectAndCopy();
+      }
+    });
+  });
+})();
