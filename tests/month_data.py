@@ -64,9 +64,11 @@ def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
-def _rep(rng: random.Random) -> str:
-    """A legal representative: published as is, so never a name a natural person of the month carries."""
-    return rng.choice(SURNAMES) + "".join(rng.choice("一二三四五六七八九十") for _ in range(2))
+def _rep(rng: random.Random, operator: bool = False) -> str:
+    """A legal representative (published as is) or a 个体工商户's operator (a natural person: masked); the two
+    never share a name, and neither is a name a natural party of the month carries."""
+    given = "甲乙丙丁戊己庚辛壬癸" if operator else "一二三四五六七八九十"
+    return rng.choice(SURNAMES) + "".join(rng.choice(given) for _ in range(2))
 
 
 def _credit(rng: random.Random) -> str:
@@ -102,7 +104,7 @@ def _case(rng: random.Random, month: Month, unit_index: int, seq: int) -> tuple[
         if len(name) > 2:
             secrets.append(name)  # the full name: only 张某 / 张某某 / 买某 may be published
     else:
-        rep = _rep(rng)
+        rep = _rep(rng, operator=kind == "individual_business")
         company = f"昌吉市{rng.choice(['天山', '庭州', '北庭', '三屯河', '亚中'])}{rng.choice(['商贸', '餐饮', '物流'])}有限公司{seq}"
         case["party"] = {"type": kind, "name": company if kind == "legal_person" else f"昌吉市{rep}小吃店",
                          "credit_code": _credit(rng), "legal_representative": rep}

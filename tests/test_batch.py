@@ -245,3 +245,10 @@ def execute_plan_only(settings: Settings, batch_id: str) -> None:
         batch = session.get(Batch, batch_id)
         session.expunge(batch)
     plan_batch(settings, batch)
+
+
+def test_the_readme_lists_every_accepted_column():
+    from docgen.batch.columns import header_documentation
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for column in header_documentation():
+        assert f"| {column['header']}" in readme, column["header"]

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -17,8 +16,8 @@ import pytest
 from docgen.batch.status import describe_batch
 from docgen.store import batches as batch_store
 from docgen.store.db import db_session
-from docgen.store.models import BatchUnit
 
+from proc_memory import PeakSampler
 from month_data import jsonl_bytes, make_month, write_xlsx
 from servers import ROOT
 from test_batch import JUDICIAL, fresh_settings, pdf_text, docx_text, register, run_month
@@ -205,28 +204,6 @@ def _attempts(settings, batch_id: str) -> dict[str, tuple[str, int]]:
         return {u.unit: (u.state, u.attempts) for u in batch_store.units_of(session, batch_id)}
 
 
-def _tree_rss(root: int) -> int:
-    """The resident memory (KiB) of a process and all its descendants now."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        children.setdefault(int(fields["PPid"]), []).append(int(entry))
-        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
-
-
 def peak_rss_of_batch(tmp_path: Path, units: int, cases_per_unit: int) -> int:
     """Peak memory (KiB) of `docgen batch disclosure` and every process it starts, for a month of ``units`` units."""
     month = make_month(units * cases_per_unit, units, empty=0, seed=31)
@@ -237,22 +214,10 @@ def peak_rss_of_batch(tmp_path: Path, units: int, cases_per_unit: int) -> int:
     command = subprocess.Popen([DOCGEN, "batch", "disclosure", str(tmp_path / f"cases{units}.xlsx"), "--month", "2025-06",
                                 "--issue-date", "2025-06-28", "-o", str(tmp_path / f"out{units}.zip"), "--quiet"],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss(command.pid))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    output = command.communicate(timeout=600)[0].decode()
-    done.set()
-    sampler.join()
+    with PeakSampler([command.pid]) as sampler:
+        output = command.communicate(timeout=600)[0].decode()
     assert command.returncode == 0, output
-    return peak
+    return sampler.peak
 
 
 @pytest.mark.slow

@@ -104,7 +104,7 @@ def disclosure_status(settings: Settings, period: str, on: date | None = None) -
         "units": units,
         "counts": {state: sum(1 for u in units if u["state"] == state) for state in ("published", "missing", "overdue")},
         "late_cases": sum(len(u["late_cases"]) for u in units),
-        "reminders": [u["unit"] for u in units if u["state"] == "missing"],
+        "reminders": [u["unit"] for u in units if u["state"] != "published"],  # to urge: before the 30th or late
     }
 
 

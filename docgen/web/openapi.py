@@ -133,6 +133,7 @@ def _document_paths(registry: dict[str, DocType]) -> dict[str, Any]:
             "responses": {"200": {"description": "已作废", "content": doc},
                           **_problem_responses(400, 401, 403, 404, 408, 409, 413, 415, 422)}}},
         **_admin_paths(),
+        **_batch_paths(),
     }
 
 
@@ -162,6 +163,41 @@ def _admin_paths() -> dict[str, Any]:
         "/api/v1/units": {"get": {
             "operationId": "list_units", "summary": "已登记的单位（单位令牌只看到本单位）", "security": AUTH,
             "responses": {"200": {"description": "单位列表", "content": any_json}, **_problem_responses(400, 401)}}},
+    }
+
+
+def _batch_paths() -> dict[str, Any]:
+    batch = [{"name": "batch_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 200}}]
+    any_json = {"application/json": {"schema": {"type": "object"}}}
+    month = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "maxLength": 7}
+    upload = {"type": "object", "required": ["file", "month"], "properties": {
+        "file": {"type": "string", "format": "binary", "description": "案件文件：.xlsx、.csv（UTF-8 或 GBK）、.jsonl、.json"},
+        "month": {**month, "description": "公示月份，如 2025-06"},
+        "issue": {"type": "boolean", "description": "同时发布到文书登记"},
+        "issue_date": {"type": "string", "format": "date", "description": "公示日期，默认今天"}}}
+    return {
+        "/api/v1/batches/disclosure": {"post": {
+            "operationId": "start_disclosure_batch", "summary": "月度公示批量生成（仅市司法局）：上传当月案件文件", "security": AUTH,
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": upload}}},
+            "responses": {"202": {"description": "已受理；Location 为批次地址", "content": any_json},
+                          **_problem_responses(400, 401, 403, 408, 409, 413, 415, 422, 429)}}},
+        "/api/v1/batches": {"get": {
+            "operationId": "list_batches", "summary": "最近的批次", "security": AUTH,
+            "parameters": [{"name": "month", "in": "query", "schema": month}],
+            "responses": {"200": {"description": "批次列表", "content": any_json}, **_problem_responses(400, 401, 403)}}},
+        "/api/v1/batches/{batch_id}": {"get": {
+            "operationId": "get_batch", "summary": "批次状态：各单位进度、行数统计、拒收的行", "security": AUTH,
+            "parameters": batch,
+            "responses": {"200": {"description": "批次", "content": any_json}, **_problem_responses(400, 401, 403, 404)}}},
+        "/api/v1/batches/{batch_id}/result": {"get": {
+            "operationId": "get_batch_result", "summary": "批次结果 ZIP（各单位 PDF、DOCX，汇总.xlsx，公示数据.csv）",
+            "security": AUTH, "parameters": batch,
+            "responses": {"200": {"description": "ZIP", "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}},
+                          **_problem_responses(400, 401, 403, 404, 409)}}},
+        "/api/v1/disclosure/status": {"get": {
+            "operationId": "disclosure_status", "summary": "当月公示情况：已公示、未公示、逾期；逾期公示的案件；催办名单",
+            "security": AUTH, "parameters": [{"name": "month", "in": "query", "required": True, "schema": month}],
+            "responses": {"200": {"description": "各单位情况", "content": any_json}, **_problem_responses(400, 401)}}},
     }
 
 
