@@ -215,7 +215,6 @@ def test_issuing_a_month_twice_issues_each_notice_once(tmp_path):
 
 
 def test_a_unit_whose_render_fails_ends_the_batch_failed_with_the_reason(tmp_path, monkeypatch):
-    from docgen.batch import unit_work
     month = make_month(20, 2, empty=0, seed=9)
     settings = fresh_settings(tmp_path, batch_processes=1)
     register(settings, month)

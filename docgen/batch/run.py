@@ -13,14 +13,10 @@ render, and a job killed mid-batch resumes where it stopped.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import logging
-import multiprocessing
-import os
 import uuid
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from datetime import date, timedelta
 from typing import Any
 
@@ -131,7 +127,8 @@ def run_batch(ctx: JobContext) -> dict[str, Any]:
         if not settle(settings, batch_id, job_done=False):
             raise Detached()  # the units' tasks report progress and the last one settles the batch
     else:
-        _render_in_pool(ctx, batch_id)
+        from docgen.batch.pool import render_in_pool
+        render_in_pool(ctx, batch_id)
         settle(settings, batch_id, job_done=False)
     return _outcome(settings, batch_id)
 
@@ -151,51 +148,6 @@ def _send_units(settings: Settings, batch_id: str) -> None:
         waiting = batch_store.waiting_units(session, batch_id)
     for unit_id in waiting:
         send_batch_unit(settings.broker_url, unit_id)
-
-
-def pool_processes(settings: Settings) -> int:
-    """Processes rendering units in-process: the configured number, else one per core."""
-    return settings.batch_processes or os.cpu_count() or 1
-
-
-def _render_in_pool(ctx: JobContext, batch_id: str) -> None:
-    """Render every waiting unit in a pool of processes (the month's units spread over the cores)."""
-    from docgen.batch.unit_work import render_unit
-    settings = ctx.settings
-    # The pool already uses every core: no unit forks again to split its table.
-    worker_settings = dataclasses.replace(settings, table_split=False)
-    context = _pool_context()
-    with db_session(settings, read_only=True) as session:
-        waiting = batch_store.waiting_units(session, batch_id)
-    total = _report_progress(ctx, batch_id)
-    with ProcessPoolExecutor(max_workers=min(pool_processes(settings), max(1, len(waiting))),
-                             mp_context=context) as pool:
-        pending = {pool.submit(render_unit, worker_settings, unit_id) for unit_id in waiting}
-        while pending:
-            finished, pending = wait(pending, timeout=5, return_when=FIRST_COMPLETED)
-            for future in finished:
-                future.result()  # a crash in the pool itself: the job fails and is retried
-            total = _report_progress(ctx, batch_id)
-            if not pending:  # units a failed claim put back in the queue get another attempt
-                with db_session(settings, read_only=True) as session:
-                    again = batch_store.waiting_units(session, batch_id)
-                pending = {pool.submit(render_unit, worker_settings, unit_id) for unit_id in again}
-    LOG.info("batch %s: %d units rendered in-process", batch_id, total)
-
-
-def _pool_context() -> Any:
-    """Fresh processes from a fork server: never a fork of this threaded process, and no re-run of its __main__."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["docgen.batch.unit_work", "docgen.generate"])
-    return context
-
-
-def _report_progress(ctx: JobContext, batch_id: str) -> int:
-    with db_session(ctx.settings, read_only=True) as session:
-        counts = batch_store.unit_counts(session, batch_id)
-    total = sum(counts.values())
-    ctx.progress(counts.get("done", 0) + counts.get("failed", 0), total)
-    return total
 
 
 def after_unit(settings: Settings, unit_id: int) -> None:

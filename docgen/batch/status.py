@@ -9,6 +9,7 @@ deadline (国办发〔2018〕118号) is listed as late.
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 from datetime import date
 from typing import Any
@@ -65,15 +66,19 @@ def _describe_unit(unit: Any) -> dict[str, Any]:
 
 
 def _rejected_rows(settings: Settings, batch: Batch) -> list[dict[str, Any]]:
-    if not batch.ledger_sha256:
-        return []
+    return list(_rejected_preview(settings, batch.ledger_sha256)) if batch.ledger_sha256 else []
+
+
+@functools.lru_cache(maxsize=16)
+def _rejected_preview(settings: Settings, ledger_sha256: str) -> tuple[dict[str, Any], ...]:
+    """The first rejected rows of a ledger (stored once under its hash, never changed: read once per process)."""
     shown = []
-    for row in ledger_rows(open_storage(settings).get(batch.ledger_sha256)):
+    for row in ledger_rows(open_storage(settings).get(ledger_sha256)):
         if row["outcome"] == "rejected":
             shown.append({key: row[key] for key in ("row", "unit", "decision_number", "column", "code", "reason")})
             if len(shown) >= REJECTED_SHOWN:
                 break
-    return shown
+    return tuple(shown)
 
 
 def month_deadline(year: int, month: int) -> date:
@@ -110,7 +115,6 @@ def disclosure_status(settings: Settings, period: str, on: date | None = None) -
 
 def _published_notices(settings: Settings, year: int, month: int) -> dict[str, dict[str, Any]]:
     """Each unit's issued notice of the month, with the cases it published late."""
-    from docgen.generate import prepare
     with db_session(settings, read_only=True) as session:
         rows = session.execute(select(Document).where(
             Document.doc_type == "disclosure", Document.status == "issued",
@@ -118,13 +122,26 @@ def _published_notices(settings: Settings, year: int, month: int) -> dict[str, d
         session.expunge_all()
     notices: dict[str, dict[str, Any]] = {}
     for row in rows:
-        data = json.loads(row.data_json)
-        if data.get("period") != {"year": year, "month": month} or row.unit in notices:
+        if row.unit in notices or _period_of(row.data_json) != (year, month):
             continue
-        _, context = prepare("disclosure", data, settings)
         notices[row.unit] = {"id": row.id, "issue_date": row.issue_date.isoformat(),
-                             "late": context["internal_summary"]["late"]}
+                             "late": list(_late_cases(settings, row.id))}
     return notices
+
+
+def _period_of(data_json: str) -> tuple[int, int] | None:
+    period = json.loads(data_json).get("period") or {}
+    return (period.get("year"), period.get("month")) if period else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _late_cases(settings: Settings, document_id: str) -> tuple[dict[str, Any], ...]:
+    """The cases an issued notice published after their deadline (its data never changes: computed once)."""
+    from docgen.generate import prepare
+    with db_session(settings, read_only=True) as session:
+        data_json = session.get(Document, document_id).data_json
+    _, context = prepare("disclosure", json.loads(data_json), settings)
+    return tuple(context["internal_summary"]["late"])
 
 
 def _generated_units(settings: Settings, period: str) -> set[str]:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -51,12 +54,13 @@ def render_unit(settings: Settings, unit_id: int) -> bool:
         session.expunge_all()
     started = time.perf_counter()
     try:
-        data = notice_data(batch, row.unit, json.loads(row.cases_json))
-        if batch.issue:
-            files, summary, document_id = _issue(settings, batch, row, attempt, data)
-        else:
-            rendered, summary = _render(settings, data)
-            files, document_id = _store(settings, rendered), None
+        with _renewing(settings, unit_id, attempt):
+            data = notice_data(batch, row.unit, json.loads(row.cases_json))
+            if batch.issue:
+                files, summary, document_id = _issue(settings, batch, row, attempt, data)
+            else:
+                rendered, summary = _render(settings, data)
+                files, document_id = _store(settings, rendered), None
     except RetryLater as exc:
         _failed(settings, unit_id, attempt, "retry_later", str(exc), final=attempt >= batch_store.UNIT_MAX_ATTEMPTS)
         return True
@@ -75,6 +79,29 @@ def render_unit(settings: Settings, unit_id: int) -> bool:
     LOG.info("batch unit %s (%s): %d cases in %.2f s (pid %d)", unit_id, row.unit, row.case_count,
              time.perf_counter() - started, os.getpid())
     return True
+
+
+@contextmanager
+def _renewing(settings: Settings, unit_id: int, attempt: int) -> Iterator[None]:
+    """Keep the unit's lease alive while it renders (a month of 2,000 cases takes longer than one lease)."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(max(1.0, settings.pending_timeout_s / 3)):
+            try:
+                with db_session(settings) as session:
+                    if not batch_store.renew_unit(session, unit_id, attempt, settings.pending_timeout_s):
+                        return
+            except Exception:  # the database away for a moment: the next round tries again
+                LOG.warning("could not renew the lease of batch unit %s", unit_id, exc_info=True)
+
+    thread = threading.Thread(target=renew, name=f"docgen-unit-{unit_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _failed(settings: Settings, unit_id: int, attempt: int, code: str, message: str, final: bool) -> None:

@@ -1,0 +1,92 @@
+"""Rendering a batch's units in-process: a pool of fresh processes, one per core, until no unit is left.
+
+A unit is handed to the pool once; a unit whose process died is claimed again
+when its lease runs out, and a pool broken by a killed process is replaced.
+The loop ends only when every unit is done or failed, so the batch always settles.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import multiprocessing
+import os
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from docgen.config import Settings
+from docgen.jobs.execute import JobContext
+from docgen.store import batches as batch_store
+from docgen.store.db import db_session
+
+LOG = logging.getLogger(__name__)
+POLL_S = 2.0
+
+
+def pool_processes(settings: Settings) -> int:
+    """Processes rendering units in-process: the configured number, else one per core."""
+    return settings.batch_processes or os.cpu_count() or 1
+
+
+def pool_context() -> Any:
+    """Fresh processes from a fork server: never a fork of this threaded process, and no re-run of its __main__."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["docgen.batch.pool_preload"])
+    return context
+
+
+def _new_pool(settings: Settings) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=pool_processes(settings), mp_context=pool_context())
+
+
+def render_in_pool(ctx: JobContext, batch_id: str) -> None:
+    """Render every waiting unit in the pool; return when no unit is queued or running."""
+    from docgen.batch.unit_work import render_unit
+    settings = ctx.settings
+    # The pool already uses every core: no unit forks again to split its table.
+    worker_settings = dataclasses.replace(settings, table_split=False)
+    pool = _new_pool(settings)
+    submitted: dict[int, Future[bool]] = {}
+    try:
+        while True:
+            with db_session(settings, read_only=True) as session:
+                waiting = batch_store.waiting_units(session, batch_id)
+                unsettled = batch_store.unit_counts(session, batch_id)
+            for unit_id in waiting:
+                if unit_id not in submitted:
+                    submitted[unit_id] = pool.submit(render_unit, worker_settings, unit_id)
+            if not submitted and not (unsettled.get("queued") or unsettled.get("running")):
+                break
+            if not submitted:  # a unit still leased by a process that died: wait for its lease to run out
+                time.sleep(POLL_S)
+                continue
+            finished, _ = wait(list(submitted.values()), timeout=5, return_when=FIRST_COMPLETED)
+            submitted = {u: f for u, f in submitted.items() if f not in finished}
+            if _broken(finished):
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool, submitted = _new_pool(settings), {}
+            report_progress(ctx, batch_id)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _broken(finished: set[Future[bool]]) -> bool:
+    """Whether a finished future says the pool lost a process (killed, out of memory)."""
+    for future in finished:
+        try:
+            future.result()
+        except BrokenProcessPool:
+            LOG.warning("a batch process died; its unit is rendered again once its lease runs out")
+            return True
+    return False
+
+
+def report_progress(ctx: JobContext, batch_id: str) -> int:
+    """Record units done (or failed) of all, on the job; the number of units."""
+    with db_session(ctx.settings, read_only=True) as session:
+        counts = batch_store.unit_counts(session, batch_id)
+    total = sum(counts.values())
+    ctx.progress(counts.get("done", 0) + counts.get("failed", 0), total)
+    return total
