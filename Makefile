@@ -31,7 +31,8 @@ bench: setup-test
 	$(PY) scripts/bench_http.py --json out/bench_http.json
 	$(PY) scripts/bench_attacks.py
 	$(PY) scripts/bench_ui.py
-	$(PY) scripts/bench_summary.py out/bench.json out/bench_http.json
+	$(PY) scripts/bench_batch.py --json out/bench_batch.json
+	$(PY) scripts/bench_summary.py out/bench.json out/bench_http.json out/bench_batch.json
 
 templates: setup
 	$(PY) scripts/build_docx_templates.py

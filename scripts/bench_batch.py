@@ -5,7 +5,8 @@ Usage: python scripts/bench_batch.py [--cases N] [--units N] [--celery-workers N
 End to end: parse the XLSX, account for every row, mask, render every unit's DOCX + PDF, write the ZIP.
 In-process: the command's own process pool (one process per core). Celery: the same command with
 DOCGEN_BROKER_URL set and N `docgen worker` processes (skipped when no broker answers).
-Peak RSS is the sum over the command and every process it or the workers start, sampled every 50 ms.
+Peak memory is summed over the command and every process it or the workers start, sampled every 50 ms: as PSS
+(shared pages divided among the processes that share them: the memory really used) and as RSS (each process whole).
 Prints figures and asserts nothing.
 """
 
@@ -61,7 +62,8 @@ def run_command(env: dict[str, str], cases: Path, out: Path, extra_roots: list[i
     wall = time.perf_counter() - start
     if command.returncode != 0:
         raise SystemExit(f"batch failed:\n{output}")
-    return {"wall_s": round(wall, 1), "peak_rss_mib": round(sampler.peak / 1024), "largest_process_mib":
+    return {"wall_s": round(wall, 1), "peak_rss_mib": round(sampler.peak / 1024), "peak_pss_mib": round(sampler.pss / 1024),
+            "largest_process_mib":
             round(sampler.largest / 1024), "zip_mb": round(out.stat().st_size / 1e6, 1), "output": output.strip()}
 
 
@@ -106,12 +108,13 @@ def main() -> None:
     try:
         env, cases = prepare(workdir / "local", args.cases, args.units)
         local = run_command(env, cases, workdir / "local.zip", [])
-        print(f"batch {args.cases} cases / {args.units} units, in-process: {local['wall_s']} s, peak RSS "
-              f"{local['peak_rss_mib']} MiB (largest process {local['largest_process_mib']} MiB), ZIP {local['zip_mb']} MB")
+        print(f"batch {args.cases} cases / {args.units} units, in-process: {local['wall_s']} s, peak PSS "
+              f"{local['peak_pss_mib']} MiB, RSS {local['peak_rss_mib']} MiB (largest process "
+              f"{local['largest_process_mib']} MiB), ZIP {local['zip_mb']} MB")
         celery = run_celery(workdir, args)
         if celery:
             print(f"batch {args.cases} cases / {args.units} units, {args.celery_workers} Celery workers: "
-                  f"{celery['wall_s']} s, peak RSS {celery['peak_rss_mib']} MiB "
+                  f"{celery['wall_s']} s, peak PSS {celery['peak_pss_mib']} MiB, RSS {celery['peak_rss_mib']} MiB "
                   f"(largest process {celery['largest_process_mib']} MiB)")
         if args.json:
             Path(args.json).write_text(json.dumps({"cases": args.cases, "units": args.units, "in_process": local,

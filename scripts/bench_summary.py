@@ -1,6 +1,6 @@
 """One table of the figures the performance issue targets, from the JSON of bench.py and bench_http.py.
 
-Usage: python scripts/bench_summary.py BENCH_JSON HTTP_JSON
+Usage: python scripts/bench_summary.py BENCH_JSON HTTP_JSON [BATCH_JSON]
 """
 
 from __future__ import annotations
@@ -38,10 +38,23 @@ def main() -> None:
          "≤ 300 / ≤ 500 ms"),
         ("peak RSS per HTTP worker", ", ".join(f"{p:.0f}" for p in http["worker_peak_rss_mib"]) + " MiB", ""),
     ]
+    if len(sys.argv) > 3:
+        rows += batch_rows(json.loads(Path(sys.argv[3]).read_text("utf-8")))
     width = max(len(r[0]) for r in rows) + 2
     print(f"\n{'path':<{width}}{'measured':<34}target")
     for name, value, target in rows:
         print(f"{name:<{width}}{value:<34}{target}")
+
+
+def batch_rows(batch: dict) -> list[tuple[str, str, str]]:
+    """The monthly batch end to end: wall time and peak memory, in-process and on Celery workers."""
+    name = f"batch {batch['cases']} cases / {batch['units']} units"
+    rows = []
+    for label, run in (("in-process", batch["in_process"]), ("Celery", batch.get("celery"))):
+        if run:
+            rows.append((f"{name}, {label}", f"{run['wall_s']} s, PSS {run['peak_pss_mib']} MiB "
+                         f"(RSS {run['peak_rss_mib']})", "≤ 60 s, ≤ 500 MB"))
+    return rows
 
 
 if __name__ == "__main__":

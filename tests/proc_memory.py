@@ -8,44 +8,57 @@ import time
 from pathlib import Path
 
 
-def tree_rss(roots: list[int]) -> tuple[int, int]:
-    """(sum, largest single process) of resident memory in KiB of ``roots`` and all their descendants now."""
+def descendants(root: int) -> list[int]:
+    """The process ids below ``root``, at every depth."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
         try:
-            status = Path(f"/proc/{entry}/status").read_text()
+            status = Path(f"/proc/{entry}/status").read_text() if entry.isdigit() else ""
         except OSError:
             continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        children.setdefault(int(fields["PPid"]), []).append(int(entry))
-        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
-    total, largest, stack, seen = 0, 0, list(roots), set()
+        for line in status.splitlines():
+            if line.startswith("PPid:"):
+                children.setdefault(int(line.split()[1]), []).append(int(entry))
+    found, stack = [], list(children.get(root, []))
     while stack:
         pid = stack.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        total += rss.get(pid, 0)
-        largest = max(largest, rss.get(pid, 0))
+        found.append(pid)
         stack.extend(children.get(pid, []))
-    return total, largest
+    return found
+
+
+def tree_memory(roots: list[int]) -> tuple[int, int, int]:
+    """(RSS sum, largest RSS, PSS sum) in KiB of ``roots`` and all their descendants now. PSS shares a page among
+    the processes that map it, so its sum is the memory the tree really uses (RSS counts shared pages in each)."""
+    pids = set(roots)
+    for root in roots:
+        pids.update(descendants(root))
+    total = largest = pss = 0
+    for pid in pids:
+        try:
+            rss = int(next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                           if line.startswith("VmRSS:")).split()[1])
+            pss += int(next(line for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+                            if line.startswith("Pss:")).split()[1])
+        except (OSError, StopIteration):  # gone meanwhile, or a kernel thread
+            continue
+        total, largest = total + rss, max(largest, rss)
+    return total, largest, pss
 
 
 class PeakSampler:
-    """Samples the tree every 50 ms in a thread; ``peak`` and ``largest`` hold the highest figures seen (KiB)."""
+    """Samples the tree every 50 ms in a thread; ``peak`` (RSS sum), ``largest`` and ``pss`` hold the highest figures
+    seen (KiB)."""
 
     def __init__(self, roots: list[int]) -> None:
-        self.roots, self.peak, self.largest = roots, 0, 0
+        self.roots, self.peak, self.largest, self.pss = roots, 0, 0, 0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._done.is_set():
-            total, largest = tree_rss(self.roots)
-            self.peak, self.largest = max(self.peak, total), max(self.largest, largest)
+            total, largest, pss = tree_memory(self.roots)
+            self.peak, self.largest, self.pss = max(self.peak, total), max(self.largest, largest), max(self.pss, pss)
             time.sleep(0.05)
 
     def __enter__(self) -> "PeakSampler":

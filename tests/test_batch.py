@@ -251,3 +251,52 @@ def test_the_readme_lists_every_accepted_column():
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     for column in header_documentation():
         assert f"| {column['header']}" in readme, column["header"]
+
+
+def test_the_batch_commands(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+    month = make_month(25, 3, empty=1, seed=13)
+    settings = fresh_settings(tmp_path)
+    register(settings, month)
+    monkeypatch.setenv("DOCGEN_INSTANCE_DIR", str(settings.instance_dir))
+    monkeypatch.setenv("DOCGEN_TODAY", "2025-06-28")
+    (tmp_path / "cases.csv").write_bytes(csv_bytes(month, "gb18030"))
+    runner = CliRunner()
+    made = runner.invoke(main, ["batch", "disclosure", str(tmp_path / "cases.csv"), "--month", "2025-06",
+                                "-o", str(tmp_path / "out.zip"), "--issue"])
+    assert made.exit_code == 0, made.output
+    counts = month.counts()
+    assert f"公示 {counts['published']}、不予公示 {counts['withheld']}、拒收 {counts['rejected']}" in made.output
+    assert zipfile.is_zipfile(tmp_path / "out.zip")
+    late = runner.invoke(main, ["batch", "late", "--month", "2025-06", "--json"])
+    assert late.exit_code == 0, late.output
+    assert {u["state"] for u in json.loads(late.output)["units"]} == {"published"}
+    template = runner.invoke(main, ["batch", "template", "-o", str(tmp_path / "t.xlsx")])
+    assert template.exit_code == 0 and (tmp_path / "t.xlsx").stat().st_size > 0
+    wrong = runner.invoke(main, ["batch", "disclosure", str(tmp_path / "cases.csv"), "--month", "2025-6x",
+                                 "-o", str(tmp_path / "bad.zip")])
+    assert wrong.exit_code == 1 and "YYYY-MM" in wrong.output
+
+
+def test_a_unit_whose_notices_carry_numbers_keeps_numbering_them(tmp_path):
+    from docgen.store.db import db_session
+    from docgen.store.models import Document
+    from docgen.store.tokens import Caller as TokenCaller
+    from docgen import issuing
+    from docgen.store.audit import Actor
+    month = make_month(12, 2, empty=0, seed=17)
+    settings = fresh_settings(tmp_path)
+    with session_scope(settings.effective_database_url) as session:
+        add_unit(session, month.units[0], None, "enforcement", ("昌测公",), None)
+        add_unit(session, month.units[1], None, "enforcement", (), None)
+    may = {"issuer": {"name": month.units[0]}, "issue_date": "2025-06-02", "period": {"year": 2025, "month": 5},
+           "cases": [], "doc_number": {"organ_code": "昌测公", "year": 2025}}
+    issued = issuing.issue(settings, TokenCaller(0, "t", "judicial", None), Actor("t", "test"), "disclosure", may)
+    assert issued.document.number == "昌测公〔2025〕1号"
+    batch_id = run_month(settings, json.dumps(month.rows, ensure_ascii=False).encode(), "m.json", issue=True)
+    numbers = {u["unit"]: u["number"] for u in describe_batch(settings, batch_id)["units"]}
+    assert numbers == {month.units[0]: "昌测公〔2025〕2号", month.units[1]: ""}
+    with db_session(settings, read_only=True) as session:
+        assert session.query(Document).filter_by(doc_type="disclosure").count() == 3

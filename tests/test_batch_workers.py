@@ -205,7 +205,7 @@ def _attempts(settings, batch_id: str) -> dict[str, tuple[str, int]]:
 
 
 def peak_rss_of_batch(tmp_path: Path, units: int, cases_per_unit: int) -> int:
-    """Peak memory (KiB) of `docgen batch disclosure` and every process it starts, for a month of ``units`` units."""
+    """Peak memory (PSS, KiB) of `docgen batch disclosure` and every process it starts, for ``units`` units."""
     month = make_month(units * cases_per_unit, units, empty=0, seed=31)
     settings = sqlite_settings(tmp_path, f"rss{units}")
     register(settings, month)
@@ -217,13 +217,49 @@ def peak_rss_of_batch(tmp_path: Path, units: int, cases_per_unit: int) -> int:
     with PeakSampler([command.pid]) as sampler:
         output = command.communicate(timeout=600)[0].decode()
     assert command.returncode == 0, output
-    return sampler.peak
+    return sampler.pss
 
 
 @pytest.mark.slow
 def test_memory_does_not_grow_with_the_number_of_units(tmp_path):
     small = peak_rss_of_batch(tmp_path, 10, 4)
     large = peak_rss_of_batch(tmp_path, 60, 4)
-    print(f"peak RSS of the batch command and its processes: 10 units {small / 1024:.0f} MiB, "
+    print(f"peak PSS of the batch command and its processes: 10 units {small / 1024:.0f} MiB, "
           f"60 units {large / 1024:.0f} MiB")
     assert large <= small * 1.2 + 30 * 1024, (small, large)
+
+
+@pytest.mark.slow
+def test_a_pool_process_killed_mid_unit_is_replaced_and_its_unit_rendered_again(tmp_path):
+    """In-process: one of the pool's processes is killed while it renders; the command still writes every unit."""
+    month = make_month(160, 8, empty=1, seed=37)
+    settings = sqlite_settings(tmp_path, "pool", pending_timeout_s=4)
+    register(settings, month)
+    write_xlsx(month, tmp_path / "cases.xlsx")
+    env = service_env(settings, DOCGEN_PENDING_TIMEOUT_S="4")
+    command = subprocess.Popen([DOCGEN, "batch", "disclosure", str(tmp_path / "cases.xlsx"), "--month", "2025-06",
+                                "--issue-date", "2025-06-28", "-o", str(tmp_path / "out.zip"), "--quiet"],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        with guard(120):
+            while True:
+                batch_id = _only_batch(settings)
+                if batch_id and _some_done_some_left(settings, batch_id):
+                    break
+                time.sleep(0.1)
+        victim = _rendering_process(command.pid)
+        os.kill(victim, signal.SIGKILL)
+        output = command.communicate(timeout=300)[0].decode()
+    finally:
+        stop(command, signal.SIGKILL)
+        command.stdout.close()
+    assert command.returncode == 0, output
+    assert sorted(unit_files(settings, batch_id)) == sorted(month.units)
+
+
+def _rendering_process(root: int) -> int:
+    """A pool process of the command (a grandchild through the fork server) that is using the CPU."""
+    from proc_memory import descendants
+    candidates = [pid for pid in descendants(root) if "forkserver" in Path(f"/proc/{pid}/cmdline").read_text()]
+    assert len(candidates) >= 2, candidates  # the server and its workers
+    return max(candidates)  # forked last: a worker, not the server
