@@ -22,6 +22,7 @@ import logging
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -95,12 +96,18 @@ def issue(settings: Settings, caller: Caller, actor: Actor, slug: str, data: Any
     return Outcome(render_reserved(settings, actor, document.id, document.attempts), True)
 
 
-def reserve(settings: Settings, caller: Caller, slug: str, data: Any) -> Document:
-    """Validate, authorise and number a document without rendering it (a batch renders it in its own worker)."""
+def reserve(settings: Settings, caller: Caller, slug: str, data: Any,
+            on_reserved: Callable[[Session, Document], None] | None = None) -> Document:
+    """Validate, authorise and number a document without rendering it (a batch renders it in its own worker);
+    ``on_reserved`` runs in the reserving transaction (to record the document where a retry will find it)."""
     _, cleaned, context = prepare_cleaned(slug, data, settings)
     with db_session(settings) as session:
         authorise(session, settings, caller, cleaned)
-        return _reserve(session, settings, caller, slug, cleaned, context["title"], None, _request_hash(slug, cleaned))
+        document = _reserve(session, settings, caller, slug, cleaned, context["title"], None,
+                            _request_hash(slug, cleaned))
+        if on_reserved is not None:
+            on_reserved(session, document)
+        return document
 
 
 def resume(settings: Settings, actor: Actor, document_id: str) -> Document | None:
@@ -153,6 +160,11 @@ def _seal_issues(signature: dict[str, Any], unit: UnitInfo) -> list[Issue]:
     if "seal_diameter_mm" in signature and signature["seal_diameter_mm"] != unit.seal_mm:
         issues.append(Issue("/signature/seal_diameter_mm", "seal_from_registry", f"印章直径取自单位登记（{unit.seal_mm:g} 毫米）"))
     return issues
+
+
+def date_issues(issue_date: str, settings: Settings) -> list[Issue]:
+    """Problems with an issue date: outside the window around today that issuing allows."""
+    return _date_issues(issue_date, settings, clock.today())
 
 
 def _date_issues(issue_date: str, settings: Settings, today: Any) -> list[Issue]:

@@ -300,3 +300,69 @@ def test_a_unit_whose_notices_carry_numbers_keeps_numbering_them(tmp_path):
     assert numbers == {month.units[0]: "昌测公〔2025〕2号", month.units[1]: ""}
     with db_session(settings, read_only=True) as session:
         assert session.query(Document).filter_by(doc_type="disclosure").count() == 3
+
+
+def test_a_unit_whose_every_row_is_refused_gets_no_false_empty_notice(tmp_path):
+    month = make_month(20, 3, empty=1, seed=19)
+    settings = fresh_settings(tmp_path)
+    register(settings, month)
+    broken_unit = month.units[0]
+    rows = [dict(r, decision_date="2025-13-40", decision_number=r["decision_number"] + "\x0b")
+            if r["unit"] == broken_unit else r for r in month.rows]
+    batch_id = run_month(settings, json.dumps(rows, ensure_ascii=False).encode(), "m.json")
+    info = describe_batch(settings, batch_id)
+    assert info["state"] == "done", info["error"]
+    held = {u["unit"]: u for u in info["units"]}[broken_unit]
+    assert held["state"] == "held" and held["error"]["code"] == "all_rows_rejected"
+    assert info["counts"]["units_held"] == 1
+    from docgen.batch.package import zip_chunks
+    with zipfile.ZipFile(io.BytesIO(b"".join(zip_chunks(settings, batch_id)))) as archive:
+        assert not any(name.startswith(broken_unit + "/") for name in archive.namelist())
+        assert f"{month.empty_units[0]}/{month.empty_units[0]}-2025年6月-行政执法公示.pdf" in archive.namelist()
+        from openpyxl import load_workbook
+        book = load_workbook(io.BytesIO(archive.read("汇总.xlsx")))  # control characters in a refused row: still readable
+        assert any("均被拒收" in str(cell.value) for row in book["单位统计"].iter_rows() for cell in row)
+
+
+def test_an_issued_notice_is_not_replaced_by_different_data(tmp_path):
+    month = make_month(20, 2, empty=0, seed=23)
+    settings = fresh_settings(tmp_path)
+    register(settings, month)
+    run_month(settings, json.dumps(month.rows, ensure_ascii=False).encode(), "m.json", issue=True)
+    changed = [dict(r, restrictions=["privacy"]) if i == 0 else r for i, r in enumerate(month.rows)]
+    again = describe_batch(settings, run_month(settings, json.dumps(changed, ensure_ascii=False).encode(), "m.json",
+                                               issue=True))
+    assert again["state"] == "failed" and "请先作废原公示" in again["error"]["message"]
+    assert {u["error"]["code"] for u in again["units"] if u["error"]} == {"published_notice_differs"}
+
+
+def test_a_notice_cannot_be_dated_before_its_month(tmp_path):
+    settings = fresh_settings(tmp_path)
+    from docgen.errors import InvalidData
+    with pytest.raises(InvalidData) as refused:
+        start_batch(settings, JUDICIAL, b"[]", "m.json", "2025-06", issue_date=date(2025, 5, 31), run_here=True)
+    assert refused.value.issues[0].code == "date_order"
+
+
+def test_a_unit_interrupted_too_often_fails_instead_of_being_claimed_again(tmp_path):
+    from datetime import timedelta
+
+    from docgen.clock import utcnow
+    from docgen.store import batches as batch_store
+    from docgen.store.db import db_session
+    from docgen.store.models import BatchUnit
+    month = make_month(6, 1, empty=0, seed=2)
+    settings = fresh_settings(tmp_path)
+    register(settings, month)
+    batch, _ = start_batch(settings, JUDICIAL, json.dumps(month.rows, ensure_ascii=False).encode(), "m.json",
+                           "2025-06", issue_date=ISSUED_ON, run_here=True)
+    execute_plan_only(settings, batch.id)
+    with db_session(settings) as session:
+        unit = session.query(BatchUnit).filter_by(batch_id=batch.id).one()
+        unit.state, unit.attempts, unit.lease_until = "running", 3, utcnow() - timedelta(seconds=1)
+        unit_id = unit.id
+    with db_session(settings) as session:
+        assert batch_store.claim_unit(session, unit_id, 60) is None
+    with db_session(settings, read_only=True) as session:
+        unit = session.get(BatchUnit, unit_id)
+        assert unit.state == "failed" and "多次中断" in unit.error_json

@@ -190,3 +190,16 @@ def test_the_reported_examples(text, gone):
 ])
 def test_dates_amounts_and_decimals_are_not_account_numbers(ordinary):
     assert ordinary in scrub(f"经查，{ordinary}。", {})
+
+
+def test_a_natural_party_s_own_address_goes_wherever_it_is_written():
+    from docgen.generate import prepare
+    import json
+    from pathlib import Path
+    data = json.loads((Path(__file__).parents[1] / "samples" / "disclosure.json").read_text(encoding="utf-8"))
+    case = data["cases"][1]
+    case["party"]["address"] = "昌吉市宁边西路12号3栋2单元501室"
+    case["facts"] = "经查，昌吉市宁边西路12号3栋2单元501室为当事人张伟强经营地点，无证经营。"
+    _, context = prepare("disclosure", data)
+    row = next(r for r in context["cases"] if r["decision_number"] == case["decision_number"])
+    assert "宁边西路12号" not in row["facts"] and "住址已隐去" in row["facts"]

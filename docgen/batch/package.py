@@ -22,6 +22,7 @@ from docgen.store import batches as batch_store
 from docgen.store.archive import open_storage
 from docgen.store.db import db_session
 from docgen.store.models import Batch, BatchUnit
+from sqlalchemy.orm import defer
 
 FORBIDDEN_IN_NAMES = str.maketrans({c: "_" for c in '/\\:*?"<>|\0'})
 
@@ -69,8 +70,9 @@ def _done_batch(settings: Settings, batch_id: str) -> tuple[Batch, list[int]]:
 
 
 def _unit(settings: Settings, unit_id: int) -> BatchUnit:
+    """One unit's row without its cases (the files and the summary are what the ZIP needs)."""
     with db_session(settings, read_only=True) as session:
-        row = session.get(BatchUnit, unit_id)
+        row = session.get(BatchUnit, unit_id, options=[defer(BatchUnit.cases_json)])
         session.expunge(row)
     return row
 
@@ -83,6 +85,8 @@ def zip_chunks(settings: Settings, batch_id: str) -> Iterator[bytes]:
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         for unit_id in unit_ids:
             row = _unit(settings, unit_id)
+            if not row.pdf_sha256:  # held back: every row of the unit refused (汇总.xlsx says so)
+                continue
             for fmt, digest in (("pdf", row.pdf_sha256), ("docx", row.docx_sha256)):
                 archive.writestr(_info(unit_file_name(row.unit, batch.period, fmt), zipfile.ZIP_STORED),
                                  storage.get(digest))  # PDF and DOCX are compressed already

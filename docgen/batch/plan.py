@@ -17,6 +17,7 @@ from typing import Any
 
 from docgen.dates import parse_iso_date
 from docgen.doctypes.disclosure import RESTRICTIONS
+from docgen.text import clean_text
 
 OUTCOMES = {"published": "公示", "withheld": "不予公示", "rejected": "拒收", "duplicate": "重复"}
 MAX_CASES_PER_NOTICE = 2000  # the disclosure schema's limit for one notice
@@ -32,8 +33,7 @@ class RowOutcome:
     decision_number: str = ""
     code: str = ""
     column: str = ""
-    reason: str = ""
-    raw: dict[str, str] = field(default_factory=dict)
+    reason: str = ""  # a row's personal data is not kept here: the row number finds it in the input
 
     def as_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -41,10 +41,11 @@ class RowOutcome:
 
 @dataclass
 class Plan:
-    """Every unit's cases in input order and every row's outcome."""
+    """Every unit's cases in input order, every row's outcome, and the units held back (all their rows refused)."""
 
     units: dict[str, list[dict[str, Any]]]
     outcomes: list[RowOutcome]
+    held: dict[str, str] = field(default_factory=dict)  # unit → why no notice is made
 
     def counts(self) -> dict[str, int]:
         """Rows by outcome, and the total."""
@@ -53,7 +54,8 @@ class Plan:
             counts[outcome.outcome] += 1
         counts["rows"] = len(self.outcomes)
         counts["units"] = len(self.units)
-        counts["units_without_cases"] = sum(1 for cases in self.units.values() if not cases)
+        counts["units_without_cases"] = sum(1 for name, cases in self.units.items() if not cases and name not in self.held)
+        counts["units_held"] = len(self.held)
         return counts
 
 
@@ -78,11 +80,20 @@ def account(rows: Iterable[Any], registry: Registry, year: int, month: int, issu
     for row in rows:
         outcome = _sort_row(row, registry, year, month, issue_date, seen, units)
         outcomes.append(outcome)
-    return Plan(units=dict(sorted(units.items())), outcomes=outcomes)
+    refused: dict[str, int] = {}
+    for outcome in outcomes:
+        if outcome.outcome == "rejected" and outcome.unit in registry.active:
+            refused[outcome.unit] = refused.get(outcome.unit, 0) + 1
+    # A unit whose every row was refused gets no notice: "no decisions this month" would be false.
+    held = {unit: f"该单位的 {count} 行均被拒收，未生成公示；请更正后重新运行本月"
+            for unit, count in refused.items() if not units.get(unit)}
+    for unit in held:
+        units.setdefault(unit, [])
+    return Plan(units=dict(sorted(units.items())), outcomes=outcomes, held=held)
 
 
 def _rejected(row: Any, code: str, reason: str, column: str = "", unit: str = "", number: str = "") -> RowOutcome:
-    return RowOutcome(row.number, "rejected", unit, number, code, column, reason, dict(row.raw))
+    return RowOutcome(row.number, "rejected", clean_text(unit), clean_text(number), code, column, clean_text(reason))
 
 
 def _sort_row(row: Any, registry: Registry, year: int, month: int, issue_date: date,
@@ -109,8 +120,7 @@ def _sort_row(row: Any, registry: Registry, year: int, month: int, issue_date: d
     if key in seen:
         first_row, first_case = seen[key]
         if first_case == case:
-            return RowOutcome(row.number, "duplicate", unit, number, "duplicate", "", f"与第 {first_row} 行重复",
-                              dict(row.raw))
+            return RowOutcome(row.number, "duplicate", unit, number, "duplicate", "", f"与第 {first_row} 行重复")
         return _rejected(row, "conflicting_duplicate", f"与第 {first_row} 行决定书文号相同但内容不同（以第 {first_row} 行为准）",
                          "决定书文号", unit, number)
     cases = units.setdefault(unit, [])

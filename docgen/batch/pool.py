@@ -16,10 +16,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from docgen.clock import TODAY_ENV
 from docgen.config import Settings
 from docgen.jobs.execute import JobContext
 from docgen.store import batches as batch_store
 from docgen.store.db import db_session
+from docgen.store.models import Batch
 
 LOG = logging.getLogger(__name__)
 POLL_S = 2.0
@@ -43,8 +45,8 @@ def _new_pool(settings: Settings) -> ProcessPoolExecutor:
 
 def render_in_pool(ctx: JobContext, batch_id: str) -> None:
     """Render every waiting unit in the pool; return when no unit is queued or running."""
-    from docgen.batch.unit_work import render_unit
     settings = ctx.settings
+    clock_override = os.environ.get(TODAY_ENV)
     # The pool already uses every core: no unit forks again to split its table.
     worker_settings = dataclasses.replace(settings, table_split=False)
     pool = _new_pool(settings)
@@ -52,11 +54,13 @@ def render_in_pool(ctx: JobContext, batch_id: str) -> None:
     try:
         while True:
             with db_session(settings, read_only=True) as session:
+                if session.get(Batch, batch_id).state != "rendering":  # settled or failed elsewhere: stop
+                    break
                 waiting = batch_store.waiting_units(session, batch_id)
                 unsettled = batch_store.unit_counts(session, batch_id)
             for unit_id in waiting:
                 if unit_id not in submitted:
-                    submitted[unit_id] = pool.submit(render_unit, worker_settings, unit_id)
+                    submitted[unit_id] = pool.submit(render_with_clock, worker_settings, unit_id, clock_override)
             if not submitted and not (unsettled.get("queued") or unsettled.get("running")):
                 break
             if not submitted:  # a unit still leased by a process that died: wait for its lease to run out
@@ -72,15 +76,30 @@ def render_in_pool(ctx: JobContext, batch_id: str) -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def render_with_clock(settings: Settings, unit_id: int, today: str | None) -> bool:
+    """Render a unit in a pool process with the starting process's 'today' (the fork server keeps the environment
+    it started with, and a test or training room may have fixed the date since)."""
+    from docgen.batch.unit_work import render_unit
+    if today:
+        os.environ[TODAY_ENV] = today
+    else:
+        os.environ.pop(TODAY_ENV, None)
+    return render_unit(settings, unit_id)
+
+
 def _broken(finished: set[Future[bool]]) -> bool:
-    """Whether a finished future says the pool lost a process (killed, out of memory)."""
+    """Whether a finished future says the pool lost a process (killed, out of memory). Any other error of a unit
+    (the database away for a moment) is the unit's: its lease or the queue brings it back."""
+    broken = False
     for future in finished:
         try:
             future.result()
         except BrokenProcessPool:
             LOG.warning("a batch process died; its unit is rendered again once its lease runs out")
-            return True
-    return False
+            broken = True
+        except Exception:
+            LOG.warning("a batch unit ended with an error; it is claimed again", exc_info=True)
+    return broken
 
 
 def report_progress(ctx: JobContext, batch_id: str) -> int:
@@ -88,5 +107,5 @@ def report_progress(ctx: JobContext, batch_id: str) -> int:
     with db_session(ctx.settings, read_only=True) as session:
         counts = batch_store.unit_counts(session, batch_id)
     total = sum(counts.values())
-    ctx.progress(counts.get("done", 0) + counts.get("failed", 0), total)
+    ctx.progress(batch_store.settled(counts), total)
     return total

@@ -16,7 +16,7 @@ from typing import IO, Any
 from docgen.batch.plan import OUTCOMES
 from docgen.doctypes.disclosure import COLUMNS
 
-UNIT_STATES = {"done": "已生成", "failed": "生成失败", "queued": "排队中", "running": "生成中"}
+UNIT_STATES = {"done": "已生成", "failed": "生成失败", "queued": "排队中", "running": "生成中", "held": "未生成（所有行均被拒收）"}
 PUBLIC_COLUMNS = [("unit", "执法单位")] + [(column.key, column.header) for column in COLUMNS]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,7 +57,9 @@ def write_summary_xlsx(stream: IO[bytes], batch: Any, units: list[Any], ledger: 
     for label, value in [("公示月份", batch.period), ("公示日期", batch.issue_date.isoformat()),
                          ("输入文件", batch.input_name), ("输入行数", counts.get("rows", 0)),
                          *[(f"{title}（行）", counts.get(key, 0)) for key, title in OUTCOMES.items()],
-                         ("公示单位数", counts.get("units", 0)), ("本月无案件的单位数", counts.get("units_without_cases", 0)),
+                         ("公示单位数", counts.get("units", 0) - counts.get("units_held", 0)),
+                         ("本月无案件的单位数", counts.get("units_without_cases", 0)),
+                         ("所有行均被拒收、未生成公示的单位数", counts.get("units_held", 0)),
                          ("同时发布到文书登记", "是" if batch.issue else "否")]:
         _append(overview, [label, value])
     _unit_sheets(book, units)
@@ -116,8 +118,11 @@ def _sheet(book: Any, title: str, headers: list[str], widths: list[int]) -> Any:
 
 def _append(sheet: Any, values: list[Any]) -> None:
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     cells = []
     for value in values:
+        if isinstance(value, str):  # characters XML 1.0 cannot carry would make the workbook unreadable
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
         cell = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             cell.data_type = "s"  # never a formula, whatever the text begins with

@@ -25,7 +25,7 @@ from sqlalchemy import update
 from docgen.batch.plan import Registry, account
 from docgen.clock import utcnow
 from docgen.config import Settings
-from docgen.errors import BadParameter, DocgenError, InvalidData, Issue
+from docgen.errors import BadParameter, Conflict, DocgenError, InvalidData, Issue
 from docgen.jobs.execute import Detached, JobContext
 from docgen.store import batches as batch_store, jobs as job_store
 from docgen.store.archive import open_storage
@@ -65,20 +65,38 @@ def start_batch(settings: Settings, caller: Caller, content: bytes, filename: st
     if len(content) > MAX_INPUT_BYTES:
         raise InvalidData([Issue("/file", "file_too_large", "文件超过 200 MB，请按单位或日期分开提交")])
     fmt = detect_format(filename)
+    issue_date = issue_date or today()
+    _check_issue_date(settings, caller, issue, issue_date, year, month)
     with read_rows(io.BytesIO(content), fmt):  # a file without the required columns is refused now, not later
         pass
+    with db_session(settings) as session:  # refused before the file (personal data) is stored
+        job_store.check_quota(session, caller, settings.job_quota)
+        batch_store.settle_orphaned(session, KIND, period)
+        if batch_store.unfinished(session, KIND, period) is not None:
+            raise Conflict(f"{period} 的批量任务正在运行，请等其完成后再提交", code="batch_running", retry_after=30)
     digest = open_storage(settings).put(content)
     batch_id = uuid.uuid4().hex
     with db_session(settings) as session:
         job_store.check_quota(session, caller, settings.job_quota)
         job = job_store.create_job(session, JOB_KIND, {"batch_id": batch_id}, caller, lease_s=settings.pending_timeout_s)
         batch = batch_store.create_batch(session, batch_id, KIND, period, job.id, caller.name, caller.token_id, issue,
-                                         issue_date or today(), filename, fmt, digest)
+                                         issue_date, filename, fmt, digest)
         session.expunge_all()
     if not run_here:  # the CLI runs the job itself, in the foreground
         from docgen.jobs import submit
         submit(settings, job.id)
     return batch, job
+
+
+def _check_issue_date(settings: Settings, caller: Caller, issue: bool, issue_date: date, year: int, month: int) -> None:
+    """A notice is dated within or after its month; an issued one also within the registry's window."""
+    if issue_date < date(year, month, 1):
+        raise InvalidData([Issue("/issue_date", "date_order", f"公示日期不能早于公示月份（{year}年{month}月）")])
+    if issue:
+        from docgen.issuing import date_issues
+        issues = date_issues(issue_date.isoformat(), settings)
+        if issues:
+            raise InvalidData(issues)
 
 
 def registry(settings: Settings) -> Registry:
@@ -102,7 +120,7 @@ def plan_batch(settings: Settings, batch: Batch) -> None:
     with db_session(settings) as session:
         if session.get(Batch, batch.id).state != "planning":
             return  # another claim of this job planned it meanwhile
-        batch_store.add_units(session, batch.id, plan.units)
+        batch_store.add_units(session, batch.id, plan.units, plan.held)
         batch_store.start_rendering(session, batch.id, plan.counts(), ledger_digest, list(getattr(rows, "warnings", [])))
 
 
@@ -159,8 +177,22 @@ def after_unit(settings: Settings, unit_id: int) -> None:
         counts = batch_store.unit_counts(session, batch_id)
         session.execute(update(Job).where(Job.id == job_id, Job.state == "running").values(
             lease_until=utcnow() + timedelta(seconds=settings.pending_timeout_s),
-            progress_done=counts.get("done", 0) + counts.get("failed", 0), progress_total=sum(counts.values())))
+            progress_done=batch_store.settled(counts), progress_total=sum(counts.values())))
     settle(settings, batch_id, job_done=True)
+
+
+def resend_if_unsettled(settings: Settings, unit_id: int) -> None:
+    """A unit a Celery task handed back (another try, or its document still leased) goes to the broker again,
+    due when it can be claimed: nothing else would send it before the job's lease runs out."""
+    from docgen.clock import aware
+    from docgen.jobs.celery_app import send_batch_unit
+    from docgen.store.models import BatchUnit
+    with db_session(settings, read_only=True) as session:
+        row = session.get(BatchUnit, unit_id)
+        if row is None or row.state not in ("queued", "running"):
+            return
+        due = aware(row.lease_until) if row.state == "running" and row.lease_until else utcnow()
+    send_batch_unit(settings.broker_url, unit_id, countdown=max(0.0, (due - utcnow()).total_seconds()) + 1)
 
 
 def settle(settings: Settings, batch_id: str, job_done: bool) -> bool:

@@ -40,7 +40,7 @@ def describe_batch(settings: Settings, batch_id: str, links: dict[str, str] | No
         job = session.get(Job, batch.job_id)
         current = batch_store.current(session, batch.kind, batch.period)
     unit_rows = [_describe_unit(unit) for unit in units]
-    done = sum(1 for unit in units if unit.state in ("done", "failed"))
+    done = sum(1 for unit in units if unit.state in batch_store.SETTLED)
     error = json.loads(batch.error_json) if batch.error_json else None
     if error is None and job is not None and job.state == "failed" and job.error_json:
         error = json.loads(job.error_json)

@@ -19,8 +19,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from docgen.clock import utcnow
 from docgen.config import Settings
-from docgen.errors import DocgenError
+from docgen.errors import Conflict, DocgenError
 from docgen.store import batches as batch_store
 from docgen.store.archive import open_storage
 from docgen.store.audit import Actor
@@ -33,7 +34,11 @@ SLUG = "disclosure"
 
 
 class RetryLater(Exception):
-    """The unit cannot be finished now (its registry document is held by another live process)."""
+    """The unit cannot be finished now: its registry document is held by another live process until ``until``."""
+
+    def __init__(self, message: str, until: Any = None) -> None:
+        super().__init__(message)
+        self.until = until
 
 
 def notice_data(batch: Batch, unit: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
@@ -61,11 +66,17 @@ def render_unit(settings: Settings, unit_id: int) -> bool:
             else:
                 rendered, summary = _render(settings, data)
                 files, document_id = _store(settings, rendered), None
-    except RetryLater as exc:
-        _failed(settings, unit_id, attempt, "retry_later", str(exc), final=attempt >= batch_store.UNIT_MAX_ATTEMPTS)
+    except RetryLater as exc:  # not an attempt that failed: claimable again once the document's lease is over
+        with db_session(settings) as session:
+            batch_store.postpone_unit(session, unit_id, attempt, exc.until or utcnow())
         return True
     except DocgenError as error:
+        LOG.warning("batch unit %s (%s) failed: %s %s %s", unit_id, row.unit, error.code, error.message,
+                    [issue.as_dict() for issue in getattr(error, "issues", [])][:5])
         message = error.message if error.http_status < 500 else type(error).message
+        if getattr(error, "issues", None):  # the first problem, in words an administrator can act on
+            first = error.issues[0]
+            message = f"{message}：{first.path} {first.message}"
         _failed(settings, unit_id, attempt, error.code, message, final=True)
         return True
     except Exception as exc:  # an engine crash: another attempt, then the unit fails with the reason
@@ -92,6 +103,7 @@ def _renewing(settings: Settings, unit_id: int, attempt: int) -> Iterator[None]:
                 with db_session(settings) as session:
                     if not batch_store.renew_unit(session, unit_id, attempt, settings.pending_timeout_s):
                         return
+                    batch_store.renew_job_of_unit(session, unit_id, settings.pending_timeout_s)
             except Exception:  # the database away for a moment: the next round tries again
                 LOG.warning("could not renew the lease of batch unit %s", unit_id, exc_info=True)
 
@@ -142,19 +154,22 @@ def _issue(settings: Settings, batch: Batch, row: BatchUnit, attempt: int,
         number = _unit_numbering(settings, row.unit)
         if number:
             data["doc_number"] = {"organ_code": number, "year": batch.issue_date.year}
-        reserved = issuing.reserve(settings, caller, SLUG, data)
-        with db_session(settings) as session:
-            batch_store.set_unit_document(session, row.id, attempt, reserved.id)
+        # The unit row learns its document in the reserving transaction: a retry takes it over, never reserves twice.
+        reserved = issuing.reserve(settings, caller, SLUG, data, on_reserved=lambda session, document: (
+            batch_store.set_unit_document(session, row.id, attempt, document.id)))
         document = issuing.render_reserved(settings, actor, reserved.id, reserved.attempts)
     else:  # issued already, or reserved by an attempt that died: taken over once its lease ran out
         document = issuing.resume(settings, actor, document_id)
     if document is None:
-        raise RetryLater("该单位的公示正由另一进程制发")
+        raise RetryLater("该单位的公示正由另一进程制发", _lease_end(settings, document_id))
+    if document.status != "issued":
+        raise Conflict(f"该单位本月的公示已{'作废' if document.status == 'void' else '制发失败'}", code="notice_unusable")
+    if reused and json.loads(document.data_json).get("cases") != data["cases"]:
+        raise Conflict("本月公示已发布，本次数据与之不同（如新增、更正或不予公示的案件）：请先作废原公示，再重新运行",
+                          code="published_notice_differs")
     _, context = prepare(SLUG, json.loads(document.data_json), settings)
     summary = _summary(context, json.loads(document.warnings_json or "[]"))
     summary.update(number=document.number, verify_code=document.verify_code, document_id=document.id, reused=reused)
-    if reused and json.loads(document.data_json).get("cases") != data["cases"]:
-        summary["warnings"].append("本月公示已于前次发布，本次数据有变化：如需更正，请作废原公示后重新运行")
     files = {"pdf": (document.pdf_sha256, document.pdf_size), "docx": (document.docx_sha256, document.docx_size)}
     return files, summary, document.id
 
@@ -162,13 +177,20 @@ def _issue(settings: Settings, batch: Batch, row: BatchUnit, attempt: int,
 def _earlier_notice(settings: Settings, unit: str, period: str) -> str | None:
     """The unit's notice of this month already in the registry (issued by an earlier run or by hand)."""
     year, month = (int(part) for part in period.split("-"))
-    with db_session(settings, read_only=True) as session:
+    with db_session(settings, read_only=True) as session:  # pending: another run is issuing it right now
         rows = session.execute(select(Document.id, Document.data_json).where(
-            Document.doc_type == SLUG, Document.unit == unit, Document.status == "issued")).all()
+            Document.doc_type == SLUG, Document.unit == unit, Document.status.in_(("issued", "pending")))).all()
     for document_id, data_json in rows:
         if json.loads(data_json).get("period") == {"year": year, "month": month}:
             return document_id
     return None
+
+
+def _lease_end(settings: Settings, document_id: str | None) -> Any:
+    """When the lease of the document another process renders runs out."""
+    with db_session(settings, read_only=True) as session:
+        row = session.get(Document, document_id) if document_id else None
+        return row.lease_until if row is not None and row.lease_until else utcnow()
 
 
 def _unit_numbering(settings: Settings, unit: str) -> str | None:

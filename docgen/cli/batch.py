@@ -83,7 +83,7 @@ def _progress(settings: Settings, batch_id: str) -> tuple[str, int, int]:
     with db_session(settings, read_only=True) as session:
         counts = batch_store.unit_counts(session, batch_id)
         state = session.get(Batch, batch_id).state
-    return state, counts.get("done", 0) + counts.get("failed", 0), sum(counts.values())
+    return state, batch_store.settled(counts), sum(counts.values())
 
 
 def _finish(settings: Settings, batch_id: str, output: Path) -> None:
@@ -96,7 +96,9 @@ def _finish(settings: Settings, batch_id: str, output: Path) -> None:
         sys.exit(EXIT_FAILURE)
     size = write_zip(settings, batch_id, output)
     counts = info["counts"]
-    click.echo(f"已写入 {output}（{size / 1e6:.1f} MB）：{counts['units']} 个单位；{counts['rows']} 行中公示 "
+    held = f"（{counts['units_held']} 个单位所有行均被拒收，未生成）" if counts.get("units_held") else ""
+    click.echo(f"已写入 {output}（{size / 1e6:.1f} MB）：{counts['units'] - counts.get('units_held', 0)} 个单位{held}；"
+               f"{counts['rows']} 行中公示 "
                f"{counts['published']}、不予公示 {counts['withheld']}、拒收 {counts['rejected']}、重复 {counts['duplicate']}"
                f"（明细见 ZIP 中的 汇总.xlsx）")
 

@@ -12,7 +12,7 @@ from docgen.doctypes.common import BuildEnv, common_context, date_field, obj, te
 from docgen.doctypes.table_fit import table_context
 from docgen.doctypes.tables import Column, table_pages
 from docgen.errors import InvalidData, Issue
-from docgen.masking import MaskingRules, mask_other_person, mask_person_name, scrub
+from docgen.masking import ADDRESS_REMOVED, REMOVED, MaskingRules, mask_other_person, mask_person_name, scrub
 from docgen.money import format_amount
 
 SLUG = "disclosure"
@@ -170,7 +170,10 @@ def _public_row(seq: int, case: dict[str, Any], issuer: str, rules: MaskingRules
         # The operator of a 个体工商户 is a natural person: masked wherever the name appears.
         operator = party["legal_representative"]
         names[operator] = mask_person_name(operator, rules)
-    clean = lambda value: scrub(value, names) if value else ""  # noqa: E731
+    # The party's own details as written in the data go wherever they appear, whatever words introduce them.
+    literals = [(party[key], ADDRESS_REMOVED if key == "address" else REMOVED)
+                for key in ("id_number", "phone", "address") if natural and len(party.get(key, "")) >= 4]
+    clean = lambda value: scrub(_without(value, literals), names) if value else ""  # noqa: E731
     amount = case.get("amount")
     content = clean(case.get("content", ""))
     if amount is not None and not _mentions_amount(content, Decimal(amount)):
@@ -190,6 +193,12 @@ def _public_row(seq: int, case: dict[str, Any], issuer: str, rules: MaskingRules
         "period": clean(case.get("disclosure_period", "")),
         "remark": clean(case.get("remark", "")),
     }
+
+
+def _without(text: str, literals: list[tuple[str, str]]) -> str:
+    for literal, replacement in literals:
+        text = text.replace(literal, replacement)
+    return text
 
 
 def _mentions_amount(text: str, amount: Decimal) -> bool:

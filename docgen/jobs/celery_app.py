@@ -39,12 +39,13 @@ def make_celery(broker_url: str) -> Celery:
 
     @app.task(name=BATCH_UNIT_TASK)
     def batch_unit(unit_id: int) -> None:
-        from docgen.batch.run import after_unit
+        from docgen.batch.run import after_unit, resend_if_unsettled
         from docgen.batch.unit_work import render_unit
         from docgen.config import Settings
         settings = Settings.from_env()
         if render_unit(settings, unit_id):
             after_unit(settings, unit_id)
+            resend_if_unsettled(settings, unit_id)
 
     return app
 
@@ -54,9 +55,9 @@ def send(broker_url: str, job_id: str) -> None:
     make_celery(broker_url).send_task(TASK, args=[job_id])
 
 
-def send_batch_unit(broker_url: str, unit_id: int) -> None:
-    """Queue one unit's notice of a batch for the Celery workers."""
-    make_celery(broker_url).send_task(BATCH_UNIT_TASK, args=[unit_id])
+def send_batch_unit(broker_url: str, unit_id: int, countdown: float | None = None) -> None:
+    """Queue one unit's notice of a batch for the Celery workers (not before ``countdown`` seconds)."""
+    make_celery(broker_url).send_task(BATCH_UNIT_TASK, args=[unit_id], countdown=countdown)
 
 
 # `celery -A docgen.jobs.celery_app worker` finds this.

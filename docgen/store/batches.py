@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from docgen.clock import utcnow
 from docgen.errors import Conflict
@@ -63,18 +63,25 @@ def settle_orphaned(session: Session, kind: str, period: str) -> None:
         session.flush()
 
 
-def add_units(session: Session, batch_id: str, units: dict[str, list[dict[str, Any]]]) -> None:
-    """One queued row per unit, with its cases (empty for a unit without cases this month)."""
+def add_units(session: Session, batch_id: str, units: dict[str, list[dict[str, Any]]],
+              held: dict[str, str] | None = None) -> None:
+    """One queued row per unit, with its cases (empty for a unit without cases this month); a held unit (every row
+    of it refused: an empty notice would be false) gets a row that is never rendered, with the reason."""
     for name, cases in units.items():
-        session.add(BatchUnit(batch_id=batch_id, unit=name, state="queued", attempts=0, case_count=len(cases),
-                              cases_json=json.dumps(cases, ensure_ascii=False)))
+        reason = (held or {}).get(name)
+        session.add(BatchUnit(batch_id=batch_id, unit=name, state="held" if reason else "queued", attempts=0,
+                              case_count=len(cases), cases_json=json.dumps(cases, ensure_ascii=False),
+                              error_json=json.dumps({"code": "all_rows_rejected", "message": reason},
+                                                    ensure_ascii=False) if reason else None))
     session.flush()
 
 
-def units_of(session: Session, batch_id: str) -> list[BatchUnit]:
-    """The batch's units, by name."""
-    return list(session.execute(select(BatchUnit).where(BatchUnit.batch_id == batch_id).order_by(BatchUnit.unit))
-                .scalars())
+def units_of(session: Session, batch_id: str, with_cases: bool = False) -> list[BatchUnit]:
+    """The batch's units, by name (their cases, the bulk of the row, only when asked for)."""
+    query = select(BatchUnit).where(BatchUnit.batch_id == batch_id).order_by(BatchUnit.unit)
+    if not with_cases:
+        query = query.options(defer(BatchUnit.cases_json))
+    return list(session.execute(query).scalars())
 
 
 def waiting_units(session: Session, batch_id: str) -> list[int]:
@@ -87,10 +94,19 @@ def waiting_units(session: Session, batch_id: str) -> list[int]:
 
 
 def claim_unit(session: Session, unit_id: int, lease_s: int) -> int | None:
-    """Take a waiting unit under a lease; its attempt number, or None if it is done, failed or someone else's."""
+    """Take a waiting unit of a batch still rendering, under a lease; its attempt number, or None if it is done,
+    failed, someone else's, or its batch has ended. A unit interrupted UNIT_MAX_ATTEMPTS times fails instead."""
     now = utcnow()
-    waiting = (BatchUnit.state == "queued") | ((BatchUnit.state == "running") & (BatchUnit.lease_until < now))
-    claimed = session.execute(update(BatchUnit).where(BatchUnit.id == unit_id, waiting).values(
+    abandoned = (BatchUnit.state == "running") & (BatchUnit.lease_until < now)
+    session.execute(update(BatchUnit).where(
+        BatchUnit.id == unit_id, abandoned, BatchUnit.attempts >= UNIT_MAX_ATTEMPTS).values(
+        state="failed", lease_until=None, finished_at=now,
+        error_json=json.dumps({"code": "abandoned", "message": f"处理多次中断（{UNIT_MAX_ATTEMPTS} 次），已停止"},
+                              ensure_ascii=False)).execution_options(synchronize_session=False))
+    rendering = select(Batch.id).where(Batch.state == "rendering").scalar_subquery()
+    waiting = (BatchUnit.state == "queued") | abandoned
+    claimed = session.execute(update(BatchUnit).where(BatchUnit.id == unit_id, waiting,
+                                                      BatchUnit.batch_id.in_(rendering)).values(
         state="running", attempts=BatchUnit.attempts + 1, lease_until=now + timedelta(seconds=lease_s),
     ).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
@@ -108,6 +124,14 @@ def renew_unit(session: Session, unit_id: int, attempt: int, lease_s: int) -> bo
         lease_until=utcnow() + timedelta(seconds=lease_s))).rowcount == 1
 
 
+def renew_job_of_unit(session: Session, unit_id: int, lease_s: int) -> None:
+    """A unit rendering keeps its batch's job alive too (a job handed over to Celery tasks renews nothing itself)."""
+    job_id = select(Batch.job_id).join(BatchUnit, BatchUnit.batch_id == Batch.id).where(
+        BatchUnit.id == unit_id).scalar_subquery()
+    session.execute(update(Job).where(Job.id == job_id, Job.state == "running").values(
+        lease_until=utcnow() + timedelta(seconds=lease_s)).execution_options(synchronize_session=False))
+
+
 def finish_unit(session: Session, unit_id: int, attempt: int, files: dict[str, tuple[str, int]],
                 summary: dict[str, Any], document_id: str | None) -> bool:
     """Record this claim's rendered files; False if another claim took the unit over (its result stands)."""
@@ -122,12 +146,26 @@ def set_unit_document(session: Session, unit_id: int, attempt: int, document_id:
     session.execute(update(BatchUnit).where(_mine(unit_id, attempt)).values(document_id=document_id))
 
 
+def postpone_unit(session: Session, unit_id: int, attempt: int, until: Any) -> None:
+    """Hand the unit back without counting the attempt, claimable again at ``until`` (its document is leased)."""
+    session.execute(update(BatchUnit).where(_mine(unit_id, attempt)).values(
+        attempts=BatchUnit.attempts - 1, lease_until=until).execution_options(synchronize_session=False))
+
+
 def fail_unit(session: Session, unit_id: int, attempt: int, code: str, message: str, final: bool) -> None:
     """This claim failed: for good (``final``), or back to the queue for another attempt."""
     error = json.dumps({"code": code, "message": message}, ensure_ascii=False)
     session.execute(update(BatchUnit).where(_mine(unit_id, attempt)).values(
         state="failed" if final else "queued", lease_until=None, error_json=error,
         finished_at=utcnow() if final else None))
+
+
+SETTLED = ("done", "failed", "held")
+
+
+def settled(counts: dict[str, int]) -> int:
+    """Units that will not be rendered again (done, failed, or held back)."""
+    return sum(counts.get(state, 0) for state in SETTLED)
 
 
 def unit_counts(session: Session, batch_id: str) -> dict[str, int]:

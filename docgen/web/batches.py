@@ -146,7 +146,9 @@ def status() -> Response:
     if not month:
         raise BadParameter("请给出 month 参数，如 2025-06", code="missing_month")
     info = disclosure_status(settings(), text_parameter("month", month))
-    if caller.role != "judicial":  # a unit sees its own line
+    if caller.role != "judicial":  # a unit sees its own line, and counts of that line only
         info["units"] = [u for u in info["units"] if u["unit"] == caller.unit]
         info["reminders"] = [u for u in info["reminders"] if u == caller.unit]
+        info["counts"] = {state: sum(1 for u in info["units"] if u["state"] == state) for state in info["counts"]}
+        info["late_cases"] = sum(len(u["late_cases"]) for u in info["units"])
     return jsonify(info)
