@@ -75,7 +75,8 @@ def wait_for(settings, batch_id: str, seconds: int = 240, sweep: bool = False) -
 
 
 def sqlite_settings(tmp_path: Path, name: str, **changes):
-    settings = fresh_settings(tmp_path / name, **changes)
+    """A fresh registry whose URL the subprocesses get; no job threads here (the test's sweeps must not run jobs)."""
+    settings = fresh_settings(tmp_path / name, **{"job_threads": 0, **changes})
     import dataclasses
     return dataclasses.replace(settings, database_url=settings.effective_database_url)
 
@@ -177,11 +178,11 @@ def test_a_killed_batch_command_resumes_and_completes(tmp_path):
         stop(command, signal.SIGKILL)
         command.stdout.close()
     assert not (tmp_path / "out.zip").exists()
-    time.sleep(6)  # the leases of the killed job and unit run out
+    _wait_until_requeued(settings, batch_id)  # the leases of the killed job and units run out; the sweeper acts
     resumed = subprocess.run([DOCGEN, "jobs", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     info = describe_batch(settings, batch_id)
-    assert info["state"] == "done", info["error"]
+    assert info["state"] == "done", (info["error"], _attempts(settings, batch_id), resumed.stdout, resumed.stderr[-2000:])
     after = _attempts(settings, batch_id)
     done_before = {unit: attempts for unit, (state, attempts) in before.items() if state == "done"}
     assert done_before and all(after[unit] == ("done", attempts) for unit, attempts in done_before.items())
@@ -190,6 +191,18 @@ def test_a_killed_batch_command_resumes_and_completes(tmp_path):
                              capture_output=True, text=True, timeout=120)
     assert fetched.returncode == 0, fetched.stderr
     assert sorted(unit_files(settings, batch_id)) == sorted(month.units)
+
+
+def _wait_until_requeued(settings, batch_id: str) -> None:
+    from docgen.store.models import Batch, Job
+    from docgen.sweeper import sweep
+    with guard(60):
+        while True:
+            sweep(settings)
+            with db_session(settings, read_only=True) as session:
+                if session.get(Job, session.get(Batch, batch_id).job_id).state == "queued":
+                    return
+            time.sleep(0.5)
 
 
 def _only_batch(settings) -> str | None:

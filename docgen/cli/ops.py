@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 
@@ -31,7 +32,9 @@ def jobs_run(forever: bool) -> None:
     """在本进程中执行排队的后台任务（未配置 Celery 时，可作为独立的任务进程）。"""
     from docgen.jobs.runner import run_queued
     from docgen.sweeper import sweep
-    settings = Settings.from_env()
+    # This command runs the jobs itself, in the foreground: the sweep must not hand them to background threads
+    # (a daemon thread would take the job and die with the command).
+    settings = dataclasses.replace(Settings.from_env(), job_threads=0)
     while True:
         sweep(settings)
         ran = run_queued(settings)
