@@ -14,6 +14,7 @@ render, and a job killed mid-batch resumes where it stopped.
 from __future__ import annotations
 
 import io
+import re
 import json
 import logging
 import uuid
@@ -43,6 +44,8 @@ MAX_INPUT_BYTES = 200 * 1024 * 1024
 def parse_period(value: str) -> tuple[int, int]:
     """'2025-06' → (2025, 6); BadParameter otherwise."""
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", value):
+            raise ValueError(value)
         year, month = (int(part) for part in value.split("-"))
         date(year, month, 1)
     except ValueError:

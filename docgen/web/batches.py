@@ -97,8 +97,10 @@ def index() -> Response:
     from sqlalchemy import select
     _judicial()
     query = select(Batch).order_by(Batch.created_at.desc()).limit(50)
-    if request.args.get("month"):
-        query = query.where(Batch.period == text_parameter("month", request.args["month"]))
+    if "month" in request.args:  # present means a month: 2025-06, never empty or malformed
+        from docgen.batch.run import parse_period
+        year, month = parse_period(text_parameter("month", request.args["month"]))
+        query = query.where(Batch.period == f"{year}-{month:02d}")
     with db_session(settings(), read_only=True) as session:
         rows = session.execute(query).scalars().all()
     return jsonify({"items": [{"id": b.id, "period": b.period, "state": b.state, "issue": b.issue,
@@ -143,7 +145,7 @@ def status() -> Response:
     from docgen.batch.status import disclosure_status
     caller = current_caller()
     month = request.args.get("month")
-    if not month:
+    if month is None:
         raise BadParameter("请给出 month 参数，如 2025-06", code="missing_month")
     info = disclosure_status(settings(), text_parameter("month", month))
     if caller.role != "judicial":  # a unit sees its own line, and counts of that line only
