@@ -74,6 +74,7 @@ class Settings:
     job_quota: int = 3  # unfinished background jobs one caller may have
     batch_processes: int = 0  # processes rendering a monthly batch in-process; 0: one per core
     batch_max_upload: int = 64 * 1024 * 1024  # largest export a batch upload may be
+    batch_keep_days: int = 90  # a run that is no longer its month's result is purged this long after it ended
     rate_limits: bool = True
     rate_limit_preview: str = "60/minute"
     rate_limit_issue: str = "120/minute"
@@ -126,6 +127,7 @@ class Settings:
             job_quota=_int(env, "DOCGEN_JOB_QUOTA", defaults.job_quota),
             batch_processes=_int(env, "DOCGEN_BATCH_PROCESSES", defaults.batch_processes, 0),
             batch_max_upload=_int(env, "DOCGEN_BATCH_MAX_UPLOAD", defaults.batch_max_upload),
+            batch_keep_days=_int(env, "DOCGEN_BATCH_KEEP_DAYS", defaults.batch_keep_days, 0),
             rate_limits=_flag(env, "DOCGEN_RATE_LIMITS", defaults.rate_limits),
             rate_limit_preview=env.get("DOCGEN_RATE_LIMIT_PREVIEW", defaults.rate_limit_preview),
             rate_limit_issue=env.get("DOCGEN_RATE_LIMIT_ISSUE", defaults.rate_limit_issue),

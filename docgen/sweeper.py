@@ -68,6 +68,7 @@ def sweep(settings: Settings) -> SweepReport:
     report.stale_parts = open_storage(settings).remove_stale_parts()
     report.old_results = _remove_old_results(settings)
     _forget_ended_sessions(settings)
+    _purge_old_batches(settings)
     _resubmit_queued(settings, now)
     if report.requeued or report.failed_documents or report.failed_jobs:
         LOG.warning("sweeper: requeued %d job(s), failed %d job(s) and %d document(s)",
@@ -92,6 +93,15 @@ def _resubmit_queued(settings: Settings, now: datetime) -> None:
             lease_until=now + timedelta(seconds=settings.pending_timeout_s))).rowcount]
     for job_id in sent:  # a duplicate delivery is harmless: claiming is atomic
         submit(settings, job_id)
+
+
+def _purge_old_batches(settings: Settings) -> None:
+    """Monthly runs no longer current, after their keeping time (they hold notices with personal data)."""
+    from docgen.batch.retention import purge_old_runs
+    try:
+        purge_old_runs(settings, settings.batch_keep_days)
+    except Exception:  # the next sweep tries again
+        LOG.warning("could not purge old batches", exc_info=True)
 
 
 def _forget_ended_sessions(settings: Settings) -> None:

@@ -366,3 +366,35 @@ def test_a_unit_interrupted_too_often_fails_instead_of_being_claimed_again(tmp_p
     with db_session(settings, read_only=True) as session:
         unit = session.get(BatchUnit, unit_id)
         assert unit.state == "failed" and "多次中断" in unit.error_json
+
+
+def test_personal_data_of_a_batch_is_kept_no_longer_than_needed(tmp_path):
+    from datetime import timedelta
+
+    from docgen.batch.retention import purge_old_runs
+    from docgen.clock import utcnow
+    from docgen.errors import Conflict as Refused
+    from docgen.store.archive import open_storage
+    from docgen.store.db import db_session
+    from docgen.store.models import Batch, BatchUnit
+    month = make_month(20, 2, empty=0, seed=41)
+    settings = fresh_settings(tmp_path)
+    register(settings, month)
+    content = json.dumps(month.rows, ensure_ascii=False).encode()
+    first = run_month(settings, content, "m.json")
+    storage = open_storage(settings)
+    import hashlib
+    assert not storage.exists(hashlib.sha256(content).hexdigest())  # the input goes when the run ends
+    with db_session(settings, read_only=True) as session:
+        assert {u.cases_json for u in session.query(BatchUnit).filter_by(batch_id=first)} == {"[]"}
+    second = run_month(settings, content + b" ", "m.json")
+    assert purge_old_runs(settings, keep_days=30) == 0  # replaced, but not for long enough
+    with db_session(settings) as session:
+        session.get(Batch, first).finished_at = utcnow() - timedelta(days=31)
+    assert purge_old_runs(settings, keep_days=30) == 1
+    assert describe_batch(settings, first)["state"] == "purged"
+    from docgen.batch.package import zip_chunks
+    with pytest.raises(Refused):
+        next(zip_chunks(settings, first))
+    with zipfile.ZipFile(io.BytesIO(b"".join(zip_chunks(settings, second)))) as archive:  # shared files kept
+        assert len(archive.namelist()) == 2 * 2 + 2

@@ -62,6 +62,8 @@ def result_name(batch: Batch) -> str:
 def _done_batch(settings: Settings, batch_id: str) -> tuple[Batch, list[int]]:
     with db_session(settings, read_only=True) as session:
         batch = session.get(Batch, batch_id)
+        if batch is not None and batch.state == "purged":
+            raise Conflict("该批次已被本月较新的结果取代，文件已按保留期限清理", code="batch_purged")
         if batch is None or batch.state != "done":
             raise Conflict("批量任务尚未完成，没有结果", code="batch_not_done", retry_after=2)
         unit_ids = [unit.id for unit in batch_store.units_of(session, batch_id)]

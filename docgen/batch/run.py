@@ -222,5 +222,7 @@ def settle(settings: Settings, batch_id: str, job_done: bool) -> bool:
             else:
                 job_store.finish(session, job.id, job.attempts, {"batch_id": batch_id,
                                                                   "counts": json.loads(batch.counts_json)})
+    from docgen.batch.retention import release_input
+    release_input(settings, batch_id)
     return True
 

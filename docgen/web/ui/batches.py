@@ -30,7 +30,7 @@ from docgen.web.params import text_parameter
 from docgen.web.ui import csrf, current_user, login_required, settings
 
 bp = Blueprint("batches", __name__)
-STATE_TEXT = {"planning": "解析中", "rendering": "生成中", "done": "完成", "failed": "失败"}
+STATE_TEXT = {"planning": "解析中", "rendering": "生成中", "done": "完成", "failed": "失败", "purged": "已清理"}
 UNIT_STATE_TEXT = {"queued": "排队中", "running": "生成中", "done": "完成", "failed": "失败", "held": "未生成"}
 NOTICE_STATE_TEXT = {"published": "已公示", "missing": "未公示", "overdue": "逾期未公示"}
 FINISHED = ("done", "failed")
