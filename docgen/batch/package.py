@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.batch.report import write_public_csv, write_summary_xlsx
+from docgen.clock import BEIJING, aware
 from docgen.config import Settings
 from docgen.errors import Conflict
 from docgen.store import batches as batch_store
@@ -90,7 +91,7 @@ def zip_chunks(settings: Settings, batch_id: str) -> Iterator[bytes]:
             if not row.pdf_sha256:  # held back: every row of the unit refused (汇总.xlsx says so)
                 continue
             for fmt, digest in (("pdf", row.pdf_sha256), ("docx", row.docx_sha256)):
-                archive.writestr(_info(unit_file_name(row.unit, batch.period, fmt), zipfile.ZIP_STORED),
+                archive.writestr(_info(unit_file_name(row.unit, batch.period, fmt), zipfile.ZIP_STORED, batch.finished_at),
                                  storage.get(digest))  # PDF and DOCX are compressed already
                 yield sink.take()
         with tempfile.TemporaryFile() as spool:  # openpyxl needs a seekable file
@@ -99,24 +100,29 @@ def zip_chunks(settings: Settings, batch_id: str) -> Iterator[bytes]:
             write_summary_xlsx(spool, batch, units, ledger)
             del units, ledger
             spool.seek(0)
-            with archive.open(_info("汇总.xlsx", zipfile.ZIP_STORED), "w") as target:
+            with archive.open(_info("汇总.xlsx", zipfile.ZIP_STORED, batch.finished_at), "w") as target:
                 while block := spool.read(1 << 20):
                     target.write(block)
                     yield sink.take()
-        with archive.open(_info("公示数据.csv", zipfile.ZIP_DEFLATED), "w") as target:
-            write_public_csv(target, _summaries(settings, unit_ids))
+        with archive.open(_info("公示数据.csv", zipfile.ZIP_DEFLATED, batch.finished_at), "w") as target:
+            write_public_csv(target, _public_rows(settings, unit_ids))
         yield sink.take()
     yield sink.take()
 
 
-def _summaries(settings: Settings, unit_ids: list[int]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _public_rows(settings: Settings, unit_ids: list[int]) -> Iterator[tuple[str, list[dict[str, str]]]]:
+    """Each unit's published (masked) rows, one unit at a time."""
+    storage = open_storage(settings)
     for unit_id in unit_ids:
         row = _unit(settings, unit_id)
-        yield row.unit, json.loads(row.summary_json or "{}")
+        digest = json.loads(row.summary_json or "{}").get("rows_sha256")
+        yield row.unit, json.loads(storage.get(digest)) if digest else []
 
 
-def _info(name: str, compression: int) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0))
+def _info(name: str, compression: int, when: Any = None) -> zipfile.ZipInfo:
+    """An entry dated ``when`` (the batch's end, Beijing time)."""
+    moment = aware(when).astimezone(BEIJING) if when else None
+    info = zipfile.ZipInfo(name, date_time=moment.timetuple()[:6] if moment else (2025, 1, 1, 0, 0, 0))
     info.compress_type = compression
     info.external_attr = 0o644 << 16
     return info

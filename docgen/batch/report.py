@@ -28,14 +28,14 @@ def ledger_rows(ledger: bytes) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
 
 
-def write_public_csv(stream: IO[bytes], units: Iterator[tuple[str, dict[str, Any]]]) -> int:
+def write_public_csv(stream: IO[bytes], units: Iterator[tuple[str, list[dict[str, str]]]]) -> int:
     """The published (masked) rows of every unit for the city portal, UTF-8 with BOM (Excel opens it); rows written."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     writer = csv.writer(text)
     writer.writerow([title for _, title in PUBLIC_COLUMNS])
     written = 0
-    for unit, summary in units:
-        for row in summary.get("rows", []):
+    for unit, rows in units:
+        for row in rows:
             writer.writerow([_csv_safe(unit if key == "unit" else row.get(key, "")) for key, _ in PUBLIC_COLUMNS])
             written += 1
     text.flush()

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 
@@ -57,14 +58,17 @@ def purge_old_runs(settings: Settings, keep_days: int) -> int:
 
 def _purge(settings: Settings, batch_id: str) -> None:
     with db_session(settings) as session:
-        units = session.execute(select(BatchUnit.pdf_sha256, BatchUnit.docx_sha256).where(
+        units = session.execute(select(BatchUnit.pdf_sha256, BatchUnit.docx_sha256, BatchUnit.summary_json).where(
             BatchUnit.batch_id == batch_id)).all()
-        digests = {d for row in units for d in row if d}
+        digests = {d for pdf, docx, _ in units for d in (pdf, docx) if d}
+        rows = {json.loads(summary or "{}").get("rows_sha256") for _, _, summary in units} - {None}
         ledger = session.get(Batch, batch_id).ledger_sha256
         session.execute(delete(BatchUnit).where(BatchUnit.batch_id == batch_id))
         session.execute(update(Batch).where(Batch.id == batch_id).values(state="purged", ledger_sha256=None,
                                                                          counts_json="{}"))
         unused = [d for d in digests if not _referenced(session, d)]
+        unused += [d for d in rows if session.execute(select(BatchUnit.id).where(
+            BatchUnit.summary_json.contains(d)).limit(1)).first() is None]
         if ledger and session.execute(select(Batch.id).where(Batch.ledger_sha256 == ledger).limit(1)).first() is None:
             unused.append(ledger)
     open_storage(settings).discard(unused)

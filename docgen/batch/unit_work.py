@@ -126,12 +126,14 @@ def _render(settings: Settings, data: dict[str, Any]) -> tuple[dict[str, bytes],
     from docgen.generate import prepare, render_prepared
     doctype, context = prepare(SLUG, data, settings)
     result = render_prepared(doctype, context, ("pdf", "docx"), settings)
-    return result.files, _summary(context, result.warnings)
+    return result.files, _summary(settings, context, result.warnings)
 
 
-def _summary(context: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
+def _summary(settings: Settings, context: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
+    """Counts, withheld and late cases; the public rows (the bulk) stored apart, so polling the batch stays light."""
     summary = dict(context["internal_summary"])
-    summary["rows"] = context["cases"]
+    rows = json.dumps(context["cases"], ensure_ascii=False).encode("utf-8")
+    summary["rows_sha256"] = open_storage(settings).put(rows)
     summary["warnings"] = warnings
     return summary
 
@@ -168,7 +170,7 @@ def _issue(settings: Settings, batch: Batch, row: BatchUnit, attempt: int,
         raise Conflict("本月公示已发布，本次数据与之不同（如新增、更正或不予公示的案件）：请先作废原公示，再重新运行",
                           code="published_notice_differs")
     _, context = prepare(SLUG, json.loads(document.data_json), settings)
-    summary = _summary(context, json.loads(document.warnings_json or "[]"))
+    summary = _summary(settings, context, json.loads(document.warnings_json or "[]"))
     summary.update(number=document.number, verify_code=document.verify_code, document_id=document.id, reused=reused)
     files = {"pdf": (document.pdf_sha256, document.pdf_size), "docx": (document.docx_sha256, document.docx_size)}
     return files, summary, document.id
