@@ -47,8 +47,8 @@ def sweep(settings: Settings) -> SweepReport:
     now = utcnow()
     with db_session(settings) as session:
         for job in job_store.expired(session, now):
-            if job.attempts < job_store.MAX_ATTEMPTS:
-                if job_store.requeue(session, job, now):
+            if job.attempts < job_store.MAX_ATTEMPTS or _units_carry_on(session, job):
+                if job_store.requeue(session, job, now, counted=not _units_carry_on(session, job)):
                     report.requeued.append(job.id)
             elif job_store.give_up(session, job, now, f"后台任务多次中断（{job.attempts} 次），已停止"):
                 report.failed_jobs.append(job.id)
@@ -74,6 +74,15 @@ def sweep(settings: Settings) -> SweepReport:
         LOG.warning("sweeper: requeued %d job(s), failed %d job(s) and %d document(s)",
                     len(report.requeued), len(report.failed_jobs), len(report.failed_documents))
     return report
+
+
+def _units_carry_on(session, job: Job) -> bool:  # type: ignore[no-untyped-def]
+    """A batch job past planning whose units do the work (each capped at its own attempts): its lease running out
+    means nothing finished for a while (workers busy or restarting), not that the job keeps failing."""
+    if job.kind != "batch_disclosure":
+        return False
+    from docgen.store.models import Batch
+    return session.execute(select(Batch.state).where(Batch.job_id == job.id)).scalar() == "rendering"
 
 
 def _resubmit_queued(settings: Settings, now: datetime) -> None:

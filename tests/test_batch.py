@@ -398,3 +398,27 @@ def test_personal_data_of_a_batch_is_kept_no_longer_than_needed(tmp_path):
         next(zip_chunks(settings, first))
     with zipfile.ZipFile(io.BytesIO(b"".join(zip_chunks(settings, second)))) as archive:  # shared files kept
         assert len(archive.namelist()) == 2 * 2 + 2
+
+
+def test_a_handed_over_batch_job_is_requeued_without_using_up_its_attempts(tmp_path):
+    """Celery: the job hands the units over; its lease running out while units wait is not a failure of the job."""
+    from datetime import timedelta
+
+    from docgen.clock import utcnow
+    from docgen.store.db import db_session
+    from docgen.store.models import Job
+    from docgen.sweeper import sweep
+    month = make_month(6, 1, empty=0, seed=4)
+    settings = fresh_settings(tmp_path, job_threads=0)
+    register(settings, month)
+    batch, job = start_batch(settings, JUDICIAL, json.dumps(month.rows, ensure_ascii=False).encode(), "m.json",
+                             "2025-06", issue_date=ISSUED_ON, run_here=True)
+    execute_plan_only(settings, batch.id)
+    for _ in range(5):
+        with db_session(settings) as session:
+            row = session.get(Job, job.id)
+            row.state, row.attempts, row.lease_until = "running", 3, utcnow() - timedelta(seconds=1)
+        sweep(settings)
+        with db_session(settings, read_only=True) as session:
+            row = session.get(Job, job.id)
+            assert (row.state, row.attempts) == ("queued", 2)

@@ -112,10 +112,11 @@ def _still_abandoned(job: Job, now: datetime) -> Any:
     return (Job.id == job.id) & (Job.state == "running") & (Job.attempts == job.attempts) & (Job.lease_until < now)
 
 
-def requeue(session: Session, job: Job, now: datetime) -> bool:
-    """Put an abandoned running job back in the queue (the next claim counts another attempt)."""
+def requeue(session: Session, job: Job, now: datetime, counted: bool = True) -> bool:
+    """Put an abandoned running job back in the queue (the next claim counts another attempt, unless not ``counted``)."""
+    attempts = Job.attempts if counted else Job.attempts - 1
     return session.execute(update(Job).where(_still_abandoned(job, now)).values(
-        state="queued", lease_until=None).execution_options(synchronize_session=False)).rowcount == 1
+        state="queued", lease_until=None, attempts=attempts).execution_options(synchronize_session=False)).rowcount == 1
 
 
 def give_up(session: Session, job: Job, now: datetime, message: str) -> bool:
