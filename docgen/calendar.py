@@ -124,6 +124,16 @@ class HolidayCalendar:
             counted += self.is_working_day(day)
         return DeadlineResult(day, self._warnings(seen))
 
+    def working_days_between(self, start: date, end: date) -> tuple[int, tuple[CalendarWarning, ...]]:
+        """Working days after ``start`` up to ``end`` (negative when ``end`` is earlier), and the caveats."""
+        first, last = sorted((_require_date(start, "起算日"), _require_date(end, "截止日")))
+        count, day, seen = 0, first, {first.year}
+        while day < last:
+            day = _next_day(day)
+            seen.add(day.year)
+            count += self.is_working_day(day)
+        return (count if end >= start else -count), self._warnings(seen)
+
     def add_calendar_days(self, start: date, n: int) -> DeadlineResult:
         """Period of n days counted from the day after start, ending on a working day."""
         # 《行政处罚法》第八十五条, 民法典第二百零一条、第二百零三条: the start

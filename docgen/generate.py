@@ -28,6 +28,7 @@ class Generated:
     files: dict[str, bytes] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     summary: dict[str, Any] | None = None  # internal-only figures (e.g. withheld cases), never printed
+    due: Any = None  # the deadline the document sets (an 意见书's rectification deadline), when it sets one
 
 
 def load_calendar(settings: Settings) -> HolidayCalendar:
@@ -71,7 +72,8 @@ def render_prepared(doctype: Any, context: dict[str, Any], formats: Iterable[str
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
     if unknown:
         raise ValueError(f"unknown format {unknown[0]!r}")
-    result = Generated(slug=doctype.slug, warnings=list(context["warnings"]), summary=context.get("internal_summary"))
+    result = Generated(slug=doctype.slug, warnings=list(context["warnings"]), summary=context.get("internal_summary"),
+                       due=context.get("deadline_due"))
     placement = None
     # Each renderer pauses the garbage collector itself, once it runs (docgen.render.gc_pause).
     if "pdf" in formats or context.get("imprint"):

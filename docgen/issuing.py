@@ -63,11 +63,15 @@ class Outcome:
 
 
 def issue(settings: Settings, caller: Caller, actor: Actor, slug: str, data: Any, key: str | None = None,
-          prefer_async: bool = False) -> Outcome:
-    """Validate, authorise and number a document; render it now or in a background job."""
+          prefer_async: bool = False, case_id: str | None = None) -> Outcome:
+    """Validate, authorise and number a document; render it now or in a background job. With ``case_id`` the
+    document joins that supervision case, if the case's rules allow it (docgen.cases.rules)."""
     doctype, cleaned, context = prepare_cleaned(slug, data, settings)
     with db_session(settings, read_only=True) as session:
         authorise(session, settings, caller, cleaned)
+        if case_id is not None:
+            from docgen.cases.rules import check_joins
+            check_joins(session, caller, case_id, slug, cleaned, clock.today())
     request_hash = _request_hash(slug, cleaned)
     background = prefer_async or over_sync_budget(doctype, cleaned, settings)
     document: Document | None = None
@@ -79,6 +83,9 @@ def issue(settings: Settings, caller: Caller, actor: Actor, slug: str, data: Any
                 if background:
                     job_store.check_quota(session, caller, settings.job_quota)
                 document = _reserve(session, settings, caller, slug, cleaned, context["title"], key, request_hash)
+                if case_id is not None:
+                    from docgen.cases.registry import link
+                    link(session, case_id, document.id, slug)
                 if background:
                     job = _queue_render(session, settings, caller, document)
     except IntegrityError:  # PostgreSQL: another request with the same key committed first
@@ -332,7 +339,11 @@ def _settle(settings: Settings, actor: Actor, row: Document, attempt: int, resul
             raise _LostOwnership()
         audit.record(session, actor, "document.issue", row.number or row.title, document_id=row.id, type=row.doc_type,
                      unit=row.unit, attempt=attempt)
-        return session.get(Document, row.id)
+        settled_row = session.get(Document, row.id)
+        if row.doc_type == "opinion":  # an issued 意见书 opens its supervision case
+            from docgen.cases.registry import open_case
+            open_case(session, settled_row, result.due or settled_row.issue_date)
+        return settled_row
 
 
 def failure_reason(exc: BaseException) -> str:

@@ -53,7 +53,7 @@ def write_summary_xlsx(stream: IO[bytes], batch: Any, units: list[Any], ledger: 
     from openpyxl import Workbook
     book = Workbook(write_only=True)
     counts = json.loads(batch.counts_json or "{}")
-    overview = _sheet(book, "概况", ["项目", "内容"], [36, 60])
+    overview = new_sheet(book, "概况", ["项目", "内容"], [36, 60])
     for label, value in [("公示月份", batch.period), ("公示日期", batch.issue_date.isoformat()),
                          ("输入文件", batch.input_name), ("输入行数", counts.get("rows", 0)),
                          *[(f"{title}（行）", counts.get(key, 0)) for key, title in OUTCOMES.items()],
@@ -61,45 +61,46 @@ def write_summary_xlsx(stream: IO[bytes], batch: Any, units: list[Any], ledger: 
                          ("本月无案件的单位数", counts.get("units_without_cases", 0)),
                          ("所有行均被拒收、未生成公示的单位数", counts.get("units_held", 0)),
                          ("同时发布到文书登记", "是" if batch.issue else "否")]:
-        _append(overview, [label, value])
+        append_row(overview, [label, value])
     _unit_sheets(book, units)
     _ledger_sheets(book, ledger)
     book.save(stream)
 
 
 def _unit_sheets(book: Any, units: list[Any]) -> None:
-    per_unit = _sheet(book, "单位统计", ["执法单位", "状态", "案件数", "公示", "不予公示", "逾期公示", "文号", "核验码", "提示"],
+    per_unit = new_sheet(book, "单位统计", ["执法单位", "状态", "案件数", "公示", "不予公示", "逾期公示", "文号", "核验码", "提示"],
                       [36, 10, 8, 8, 10, 10, 24, 14, 50])
-    withheld = _sheet(book, "不予公示", ["执法单位", "决定书文号", "原因"], [36, 28, 60])
-    late = _sheet(book, "逾期公示", ["执法单位", "决定书文号", "决定日期", "法定期限（工作日）", "应公示日期", "逾期天数"],
+    withheld = new_sheet(book, "不予公示", ["执法单位", "决定书文号", "原因"], [36, 28, 60])
+    late = new_sheet(book, "逾期公示", ["执法单位", "决定书文号", "决定日期", "法定期限（工作日）", "应公示日期", "逾期天数"],
                   [36, 28, 14, 18, 14, 10])
     for unit in units:
         summary = json.loads(unit.summary_json or "{}")
         error = json.loads(unit.error_json or "{}")
-        _append(per_unit, [unit.unit, UNIT_STATES.get(unit.state, unit.state), unit.case_count,
+        append_row(per_unit, [unit.unit, UNIT_STATES.get(unit.state, unit.state), unit.case_count,
                            summary.get("published", 0), len(summary.get("withheld", [])), len(summary.get("late", [])),
                            summary.get("number", ""), summary.get("verify_code", ""),
                            "；".join(summary.get("warnings", []) + ([error["message"]] if error else []))])
         for case in summary.get("withheld", []):
-            _append(withheld, [unit.unit, case["decision_number"], "、".join(case["reasons"])])
+            append_row(withheld, [unit.unit, case["decision_number"], "、".join(case["reasons"])])
         for case in summary.get("late", []):
-            _append(late, [unit.unit, case["decision_number"], case["decision_date"], case["working_days"], case["due"],
+            append_row(late, [unit.unit, case["decision_number"], case["decision_date"], case["working_days"], case["due"],
                            case["days_late"]])
 
 
 def _ledger_sheets(book: Any, ledger: bytes) -> None:
-    rejected = _sheet(book, "拒收的行", ["行号", "执法单位", "决定书文号", "列", "错误代码", "说明"], [8, 36, 28, 16, 22, 70])
-    duplicates = _sheet(book, "重复的行", ["行号", "执法单位", "决定书文号", "说明"], [8, 36, 28, 40])
-    every = _sheet(book, "逐行结果", ["行号", "结果", "执法单位", "决定书文号", "说明"], [8, 10, 36, 28, 70])
+    rejected = new_sheet(book, "拒收的行", ["行号", "执法单位", "决定书文号", "列", "错误代码", "说明"], [8, 36, 28, 16, 22, 70])
+    duplicates = new_sheet(book, "重复的行", ["行号", "执法单位", "决定书文号", "说明"], [8, 36, 28, 40])
+    every = new_sheet(book, "逐行结果", ["行号", "结果", "执法单位", "决定书文号", "说明"], [8, 10, 36, 28, 70])
     for row in ledger_rows(ledger):
         if row["outcome"] == "rejected":
-            _append(rejected, [row["row"], row["unit"], row["decision_number"], row["column"], row["code"], row["reason"]])
+            append_row(rejected, [row["row"], row["unit"], row["decision_number"], row["column"], row["code"], row["reason"]])
         elif row["outcome"] == "duplicate":
-            _append(duplicates, [row["row"], row["unit"], row["decision_number"], row["reason"]])
-        _append(every, [row["row"], OUTCOMES[row["outcome"]], row["unit"], row["decision_number"], row["reason"]])
+            append_row(duplicates, [row["row"], row["unit"], row["decision_number"], row["reason"]])
+        append_row(every, [row["row"], OUTCOMES[row["outcome"]], row["unit"], row["decision_number"], row["reason"]])
 
 
-def _sheet(book: Any, title: str, headers: list[str], widths: list[int]) -> Any:
+def new_sheet(book: Any, title: str, headers: list[str], widths: list[int]) -> Any:
+    """A write-only sheet with a bold header row, column widths and the header frozen."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -116,7 +117,8 @@ def _sheet(book: Any, title: str, headers: list[str], widths: list[int]) -> Any:
     return sheet
 
 
-def _append(sheet: Any, values: list[Any]) -> None:
+def append_row(sheet: Any, values: list[Any]) -> None:
+    """A row whose text cells are text, never formulas, and carry no character XML cannot."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     cells = []

@@ -15,7 +15,7 @@ from docgen.clock import aware
 from docgen.store.models import AuditEvent
 
 ACTIONS = {
-    "document.issue": "制发文书", "document.void": "作废文书", "document.fail": "制发失败",
+    "document.issue": "制发文书", "document.void": "作废文书", "document.fail": "制发失败", "case.review": "登记复查结果",
     "numbering.set": "设定下一个文号", "numbering.window": "开放手工文号", "numbering.close": "关闭手工文号",
     "unit.add": "登记单位", "unit.update": "修改单位",
     "token.create": "创建令牌", "token.revoke": "吊销令牌",

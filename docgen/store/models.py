@@ -206,6 +206,7 @@ class Draft(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     document_id: Mapped[str | None] = mapped_column(String(32))  # set once issued from this draft
     source_document_id: Mapped[str | None] = mapped_column(String(32))  # 以此为模板新建
+    case_id: Mapped[str | None] = mapped_column(String(32))  # drafted within a supervision case
 
 
 class RescuedForm(Base):
@@ -285,3 +286,44 @@ class Blob(Base):
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)  # PostgreSQL bytea, SQLite blob
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SupervisionCase(Base):
+    """A supervision procedure (监督案件): the 意见书 that opened it, its deadline, the 复查 that closed it."""
+
+    __tablename__ = "supervision_cases"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(100), index=True)  # the supervised unit (the 意见书's 主送机关)
+    opinion_document_id: Mapped[str] = mapped_column(String(32), unique=True)
+    opinion_number: Mapped[str] = mapped_column(String(80))
+    opinion_issuer: Mapped[str] = mapped_column(String(100))
+    issued_on: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date, index=True)  # the rectification deadline the 意见书 set
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    review_result: Mapped[str | None] = mapped_column(String(1000))  # 复查
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class CaseDocument(Base):
+    """A document issued within a case, and its role there (opinion, report, decision)."""
+
+    __tablename__ = "case_documents"
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervision_cases.id"), primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(32), primary_key=True, unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CaseReminder(Base):
+    """A reminder made for a case's deadline (listed, and e-mailed when SMTP is configured): once per case, kind, day."""
+
+    __tablename__ = "case_reminders"
+    __table_args__ = (UniqueConstraint("case_id", "kind", "made_on", name="uq_case_reminders_day"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # due_soon | overdue
+    made_on: Mapped[date] = mapped_column(Date)
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    channel: Mapped[str] = mapped_column(String(16), default="list")  # list | email
+    sent_to: Mapped[str | None] = mapped_column(String(200))

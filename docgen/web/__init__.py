@@ -9,10 +9,10 @@ from docgen.config import Settings
 
 def register(app: Flask, settings: Settings) -> None:
     """Attach every blueprint, error handler and the rate limiter to ``app``."""
-    from docgen.web import admin, api, batches, documents, health, jobs, problems, verify
+    from docgen.web import admin, api, batches, cases, documents, health, jobs, problems, verify
     from docgen.web.limits import init_limits
 
-    for blueprint in (api.bp, documents.bp, jobs.bp, batches.bp, admin.bp, verify.bp, health.bp):
+    for blueprint in (api.bp, documents.bp, jobs.bp, batches.bp, cases.bp, admin.bp, verify.bp, health.bp):
         app.register_blueprint(blueprint)
     problems.register(app)
     init_limits(app, settings)

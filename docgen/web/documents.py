@@ -58,13 +58,17 @@ def issue() -> tuple[Response, int]:
     body = json_body()
     if not isinstance(body, dict) or not isinstance(body.get("type"), str) or "data" not in body:
         raise InvalidData([Issue("", "bad_envelope", "请求体应为 {\"type\": 文书类型, \"data\": 文书数据}")])
-    unknown = sorted(set(body) - {"type", "data"})
+    unknown = sorted(set(body) - {"type", "data", "case_id"})
     if unknown:
         raise InvalidData([Issue(f"/{name}", "unknown_field", f"不认识的字段“{name}”") for name in unknown])
+    case_id = body.get("case_id")
+    if case_id is not None and (not isinstance(case_id, str) or not 1 <= len(case_id) <= 32):
+        raise InvalidData([Issue("/case_id", "invalid_value", "case_id 应为监督案件的编号")])
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and not 1 <= len(key) <= 200:
         raise BadParameter("Idempotency-Key 长度应为 1–200 个字符", code="bad_idempotency_key")
-    outcome = issuing.issue(settings(), caller, current_actor(), body["type"], body["data"], key, prefers_async())
+    outcome = issuing.issue(settings(), caller, current_actor(), body["type"], body["data"], key, prefers_async(),
+                            case_id=case_id)
     if outcome.job is not None:
         from docgen.web.jobs import describe as describe_job
         return accepted({**describe_job(outcome.job), "document": describe(outcome.document)},

@@ -93,7 +93,9 @@ def _render_paths(registry: dict[str, DocType]) -> dict[str, Any]:
 def _document_paths(registry: dict[str, DocType]) -> dict[str, Any]:
     doc = {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}
     envelope = {"oneOf": [{"type": "object", "required": ["type", "data"], "additionalProperties": False,
-                           "properties": {"type": {"const": slug}, "data": {"$ref": f"#/components/schemas/{slug}"}}}
+                           "properties": {"type": {"const": slug}, "data": {"$ref": f"#/components/schemas/{slug}"},
+                                          "case_id": {"type": "string", "minLength": 1, "maxLength": 32,
+                                                      "description": "在该监督案件中制发（整改报告、监督决定书）"}}}
                           for slug in registry]}
     auth = AUTH
     item = [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}]
@@ -134,6 +136,7 @@ def _document_paths(registry: dict[str, DocType]) -> dict[str, Any]:
                           **_problem_responses(400, 401, 403, 404, 408, 409, 413, 415, 422)}}},
         **_admin_paths(),
         **_batch_paths(),
+        **_case_paths(),
     }
 
 
@@ -198,6 +201,43 @@ def _batch_paths() -> dict[str, Any]:
             "operationId": "disclosure_status", "summary": "当月公示情况：已公示、未公示、逾期；逾期公示的案件；催办名单",
             "security": AUTH, "parameters": [{"name": "month", "in": "query", "required": True, "schema": month}],
             "responses": {"200": {"description": "各单位情况", "content": any_json}, **_problem_responses(400, 401)}}},
+    }
+
+
+def _case_paths() -> dict[str, Any]:
+    case = [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 200}}]
+    any_json = {"application/json": {"schema": {"type": "object"}}}
+    state = {"name": "state", "in": "query", "schema": {
+        "enum": ["rectifying", "reported", "overdue", "decided", "reviewed", "due_soon"]}}
+    draft = {"200": {"description": "预填的文书数据（type、case_id、data）", "content": any_json},
+             **_problem_responses(400, 401, 404, 409)}
+    return {
+        "/api/v1/cases": {"get": {"operationId": "list_cases", "summary": "监督案件（按紧迫程度；单位令牌只看到本单位）",
+                                  "security": AUTH, "parameters": [state],
+                                  "responses": {"200": {"description": "案件与各单位未结案件", "content": any_json},
+                                                **_problem_responses(400, 401)}}},
+        "/api/v1/cases/export.xlsx": {"get": {
+            "operationId": "export_cases", "summary": "监督案件 XLSX", "security": AUTH, "parameters": [state],
+            "responses": {"200": {"description": "XLSX", "content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}}}}, **_problem_responses(400, 401)}}},
+        "/api/v1/cases/{case_id}": {"get": {
+            "operationId": "get_case", "summary": "监督案件：状态、剩余工作日、文书、复查", "security": AUTH, "parameters": case,
+            "responses": {"200": {"description": "案件", "content": any_json}, **_problem_responses(400, 401, 404)}}},
+        "/api/v1/cases/{case_id}/drafts/report": {"post": {
+            "operationId": "draft_case_report", "summary": "起草整改报告（预填）", "security": AUTH, "parameters": case,
+            "responses": draft}},
+        "/api/v1/cases/{case_id}/drafts/decision": {"post": {
+            "operationId": "draft_case_decision", "summary": "起草监督决定书（预填；期限未满或已按期报告时 409）",
+            "security": AUTH, "parameters": case, "responses": draft}},
+        "/api/v1/cases/{case_id}/review": {"post": {
+            "operationId": "review_case", "summary": "登记复查结果（仅市司法局）", "security": AUTH, "parameters": case,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["result"], "properties": {
+                    "result": {"type": "string", "minLength": 1, "maxLength": 1000},
+                    "reviewed_on": {"type": "string", "format": "date"}}}}}},
+            "responses": {"200": {"description": "案件", "content": any_json},
+                          **_problem_responses(400, 401, 403, 404, 408, 409, 413, 415, 422)}}},
     }
 
 

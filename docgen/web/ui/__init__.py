@@ -87,7 +87,7 @@ def init_ui(app: Flask, settings: Settings) -> None:
     app.config.update(WTF_CSRF_TIME_LIMIT=None, WTF_CSRF_SSL_STRICT=False)  # the session's own end limits the token
     rescue.register(app)  # before CSRF: a form posted into an ended session is kept, not refused
     csrf.init_app(app)
-    for name in ("api", "documents", "jobs", "batches", "admin", "health", "verify"):
+    for name in ("api", "documents", "jobs", "batches", "cases", "admin", "health", "verify"):
         csrf.exempt(app.blueprints[name])  # bearer tokens, not cookies: no cross-site forgery possible
     if not bp._blueprints:  # nested once per process; the parent then registers on every app
         for child in (auth.bp, workspace.bp, history.bp, admin.bp, batches.bp):
