@@ -86,6 +86,12 @@ class Settings:
     secret_key: str = ""  # signs CSRF tokens; empty: generated once into <instance>/secret_key
     cookie_secure: bool = False  # send the session cookie over HTTPS only (set behind a TLS proxy)
     rate_limit_login: str = "20/minute"  # sign-in attempts per address
+    # Reminders of supervision deadlines (docgen.cases.reminders).
+    smtp_host: str = ""  # empty: reminders are listed and recorded, never e-mailed
+    smtp_port: int = 25
+    smtp_from: str = "docgen@localhost"
+    reminder_to: str = ""  # the 司法局's address: the daily digest of every reminder
+    unit_emails_file: Path | None = None  # JSON object, unit name → address; units not in it get no e-mail
 
     @property
     def effective_database_url(self) -> str:
@@ -138,4 +144,9 @@ class Settings:
             secret_key=env.get("DOCGEN_SECRET_KEY", ""),
             cookie_secure=_flag(env, "DOCGEN_COOKIE_SECURE", defaults.cookie_secure),
             rate_limit_login=env.get("DOCGEN_RATE_LIMIT_LOGIN", defaults.rate_limit_login),
+            smtp_host=env.get("DOCGEN_SMTP_HOST", "").strip(),
+            smtp_port=_int(env, "DOCGEN_SMTP_PORT", defaults.smtp_port),
+            smtp_from=env.get("DOCGEN_SMTP_FROM", "").strip() or defaults.smtp_from,
+            reminder_to=env.get("DOCGEN_REMINDER_TO", "").strip(),
+            unit_emails_file=Path(env["DOCGEN_UNIT_EMAILS"]) if env.get("DOCGEN_UNIT_EMAILS") else None,
         )

@@ -146,7 +146,7 @@ def _warn_missing_harfbuzz() -> None:
 
 
 def _register_subcommands() -> None:
-    from docgen.cli import admin, batch, ops  # noqa: F401  (they attach their groups to ``main``)
+    from docgen.cli import admin, batch, ops, reminders  # noqa: F401  (they attach their groups to ``main``)
 
 if __name__ == "__main__":
     main()

@@ -7,12 +7,16 @@ message lost or delivered twice changes nothing (claiming a job is atomic).
 from __future__ import annotations
 
 import functools
+import logging
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 TASK = "docgen.run_job"
 BATCH_UNIT_TASK = "docgen.batch_unit"  # one unit's notice of a monthly batch
+REMINDERS_TASK = "docgen.reminders"  # the daily deadline reminders, scheduled by beat (`docgen worker -B`)
+REMINDERS_AT = {"hour": 8, "minute": 30}  # Beijing time (the app's timezone), before the offices open
 
 
 @functools.lru_cache(maxsize=4)
@@ -29,6 +33,8 @@ def make_celery(broker_url: str) -> Celery:
         broker_connection_timeout=3,  # a web request never waits long on a broker that is down
         task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
         worker_hijack_root_logger=False,
+        timezone="Asia/Shanghai",  # beat's crontab times are the office's
+        beat_schedule={"deadline-reminders": {"task": REMINDERS_TASK, "schedule": crontab(**REMINDERS_AT)}},
     )
 
     @app.task(name=TASK)
@@ -46,6 +52,14 @@ def make_celery(broker_url: str) -> Celery:
         if render_unit(settings, unit_id):
             after_unit(settings, unit_id)
             resend_if_unsettled(settings, unit_id)
+
+    @app.task(name=REMINDERS_TASK)
+    def deadline_reminders() -> None:
+        from docgen.cases.reminders import make_reminders
+        from docgen.config import Settings
+        run = make_reminders(Settings.from_env(), send=True)  # idempotent: a second beat the same day sends nothing
+        logging.getLogger(__name__).info("reminders: %d listed, %d recorded, %d e-mails sent",
+                                         len(run.listed), len(run.recorded), len(run.sent))
 
     return app
 
