@@ -37,7 +37,7 @@ def completed_report(draft: dict) -> dict:
     data = copy.deepcopy(draft)
     data.update(signer="李明", mechanisms=["建立案卷评查长效机制"])
     for row in data["ledger"]:
-        row.update(measures="逐卷复查并补正", owner="法制科 张伟", progress="已完成（附复查记录）")
+        row.update(measures="逐卷复查并补正", owner="法制科 张伟", progress="已完成（附复查记录）", status="已完成")
     return data
 
 

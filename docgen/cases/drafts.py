@@ -40,7 +40,7 @@ def draft_report(settings: Settings, case_id: str, caller: Caller) -> dict[str, 
         opinion = opinion_data(session, case)
         numbering = _numbering(session, case.unit, clock_today().year)
     ledger = [{"source": case.opinion_number, "category": problem["category"], "description": problem["description"],
-               "measures": "", "owner": "", "deadline": case.deadline.isoformat(), "progress": "", "status": "已完成"}
+               "measures": "", "owner": "", "deadline": case.deadline.isoformat(), "progress": ""}  # status: the unit's to say
               for problem in opinion["problems"]]
     return {
         "issuer": {"name": case.unit}, **numbering, "issue_date": clock_today().isoformat(), "signer": "",

@@ -18,11 +18,12 @@ MAX_DRAFTS_LISTED = 50
 
 
 def save_draft(session: Session, user_id: int, doc_type: str, draft_id: str | None, data: dict[str, Any],
-               label: str, source_document_id: str | None = None) -> Draft:
-    """Update the user's open draft ``draft_id``, or start a new one (another's or an issued draft is never touched)."""
+               label: str, source_document_id: str | None = None, case_id: str | None = None) -> Draft:
+    """Update the user's open draft ``draft_id`` (its case kept), or start a new one in ``case_id``; never another's or an issued one."""
     row = session.get(Draft, draft_id) if draft_id and len(draft_id) <= 32 else None
     if row is None or row.user_id != user_id or row.document_id is not None or row.doc_type != doc_type:
-        row = Draft(id=uuid.uuid4().hex, user_id=user_id, doc_type=doc_type, source_document_id=source_document_id)
+        row = Draft(id=uuid.uuid4().hex, user_id=user_id, doc_type=doc_type, source_document_id=source_document_id,
+                    case_id=case_id)
         session.add(row)
     row.data_json = json.dumps(data, ensure_ascii=False)
     row.label = label[:200]

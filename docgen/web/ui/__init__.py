@@ -79,7 +79,7 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def init_ui(app: Flask, settings: Settings) -> None:
     """Sessions, CSRF protection and the workspace's blueprints."""
-    from docgen.web.ui import admin, auth, batches, history, rescue, workspace
+    from docgen.web.ui import admin, auth, batches, cases, history, rescue, workspace
 
     app.session_interface = DatabaseSessions(settings)
     if not app.config.get("SECRET_KEY"):
@@ -90,7 +90,7 @@ def init_ui(app: Flask, settings: Settings) -> None:
     for name in ("api", "documents", "jobs", "batches", "cases", "admin", "health", "verify"):
         csrf.exempt(app.blueprints[name])  # bearer tokens, not cookies: no cross-site forgery possible
     if not bp._blueprints:  # nested once per process; the parent then registers on every app
-        for child in (auth.bp, workspace.bp, history.bp, admin.bp, batches.bp):
+        for child in (auth.bp, workspace.bp, history.bp, admin.bp, batches.bp, cases.bp):
             bp.register_blueprint(child)
     app.register_blueprint(bp)
 

@@ -107,7 +107,7 @@ def edit(slug: str) -> Any:
     elif action == "preview":
         answer = _preview(doctype, user, data, row.id, units)
     elif action == "issue":
-        answer = _issue(doctype, user, data, row.id, units)
+        answer = _issue(doctype, user, data, row.id, units, row.case_id)
     else:
         notice = "草稿已保存" if action == "save" else None
         answer = _editor(doctype, data, row.id, units, notice=notice, anchor=action.partition(":")[2])
@@ -160,12 +160,13 @@ def _preview(doctype: DocType, user: UserInfo, data: dict[str, Any], draft_id: s
     return _editor(doctype, data, draft_id, units, preview=preview, anchor="preview")
 
 
-def _issue(doctype: DocType, user: UserInfo, data: dict[str, Any], draft_id: str, units: list[Any]) -> Any:
-    """Number and issue through the same procedure as the API; a double click issues once (the key is the content)."""
+def _issue(doctype: DocType, user: UserInfo, data: dict[str, Any], draft_id: str, units: list[Any],
+           case_id: str | None = None) -> Any:
+    """Number and issue through the same procedure as the API (within the draft's case); a double click issues once."""
     content = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
     try:
         outcome = issuing.issue(settings(), user.caller(), current_actor(), doctype.slug, data,
-                                key=f"draft-{draft_id}-{content}")
+                                key=f"draft-{draft_id}-{content}", case_id=case_id)
     except InvalidData as error:
         return _editor(doctype, data, draft_id, units, issues=error.issues, status=422)
     except DocgenError as error:
