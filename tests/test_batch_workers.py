@@ -46,6 +46,13 @@ def unit_files(settings, batch_id: str) -> dict[str, tuple[str, str]]:
                        docx_text(archive.read(unit_file_name(unit, "2025-06", "docx")))) for unit in units}
 
 
+def batch_command(cases: Path, out: Path, env: dict[str, str], **popen: object) -> subprocess.Popen:
+    """`docgen batch disclosure` of June 2025 running in the background, its output piped."""
+    return subprocess.Popen([DOCGEN, "batch", "disclosure", str(cases), "--month", "2025-06", "--issue-date",
+                             "2025-06-28", "-o", str(out), "--quiet"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, **popen)  # type: ignore[call-overload]
+
+
 def start_worker(env: dict[str, str], log, *args: str) -> subprocess.Popen:
     return subprocess.Popen([DOCGEN, "worker", "--loglevel=INFO", *args], cwd=ROOT, env=env, stdout=log, stderr=log,
                             start_new_session=True)
@@ -162,9 +169,7 @@ def test_a_killed_batch_command_resumes_and_completes(tmp_path):
     register(settings, month)
     write_xlsx(month, tmp_path / "cases.xlsx")
     env = service_env(settings, DOCGEN_PENDING_TIMEOUT_S="5", DOCGEN_BATCH_PROCESSES="1")
-    command = subprocess.Popen([DOCGEN, "batch", "disclosure", str(tmp_path / "cases.xlsx"), "--month", "2025-06",
-                                "--issue-date", "2025-06-28", "-o", str(tmp_path / "out.zip"), "--quiet"],
-                               cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    command = batch_command(tmp_path / "cases.xlsx", tmp_path / "out.zip", env, start_new_session=True)
     try:
         with guard(120):
             while True:
@@ -224,9 +229,7 @@ def peak_rss_of_batch(tmp_path: Path, units: int, cases_per_unit: int) -> int:
     register(settings, month)
     write_xlsx(month, tmp_path / f"cases{units}.xlsx")
     env = service_env(settings)
-    command = subprocess.Popen([DOCGEN, "batch", "disclosure", str(tmp_path / f"cases{units}.xlsx"), "--month", "2025-06",
-                                "--issue-date", "2025-06-28", "-o", str(tmp_path / f"out{units}.zip"), "--quiet"],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    command = batch_command(tmp_path / f"cases{units}.xlsx", tmp_path / f"out{units}.zip", env)
     with PeakSampler([command.pid]) as sampler:
         output = command.communicate(timeout=600)[0].decode()
     assert command.returncode == 0, output
@@ -250,9 +253,7 @@ def test_a_pool_process_killed_mid_unit_is_replaced_and_its_unit_rendered_again(
     register(settings, month)
     write_xlsx(month, tmp_path / "cases.xlsx")
     env = service_env(settings, DOCGEN_PENDING_TIMEOUT_S="4")
-    command = subprocess.Popen([DOCGEN, "batch", "disclosure", str(tmp_path / "cases.xlsx"), "--month", "2025-06",
-                                "--issue-date", "2025-06-28", "-o", str(tmp_path / "out.zip"), "--quiet"],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    command = batch_command(tmp_path / "cases.xlsx", tmp_path / "out.zip", env)
     try:
         with guard(120):
             while True:

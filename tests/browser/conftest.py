@@ -34,17 +34,23 @@ if not Path(CHROMIUM).exists():
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """gunicorn on a fresh database with the samples' units and four users; the samples' dates are 'today'."""
-    instance = tmp_path_factory.mktemp("browser") / "instance"
+def fresh_registry(tmp_path_factory, name: str, users: dict[str, tuple[str, str | None, str]]) -> tuple[str, Path]:  # type: ignore[no-untyped-def]
+    """A database of its own with the samples' units and these users (username → role, unit, display name)."""
+    instance = tmp_path_factory.mktemp(name) / "instance"
     url = f"sqlite:///{instance / 'docgen.sqlite3'}"
     upgrade(url)
     with session_scope(url) as session:
-        for name, kind, codes, seal_mm in SAMPLE_UNITS:
-            add_unit(session, name, None, kind, codes, None, seal_mm)
-        for username, (role, unit, display) in USERS.items():
+        for unit_name, kind, codes, seal_mm in SAMPLE_UNITS:
+            add_unit(session, unit_name, None, kind, codes, None, seal_mm)
+        for username, (role, unit, display) in users.items():
             create_user(session, username, PASSWORD, role, unit, display)
+    return url, instance
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """gunicorn on a fresh database with the samples' units and four users; the samples' dates are 'today'."""
+    url, instance = fresh_registry(tmp_path_factory, "browser", USERS)
     env = {"DOCGEN_DATABASE_URL": url, "DOCGEN_INSTANCE_DIR": str(instance), "DOCGEN_RATE_LIMITS": "off",
            "DOCGEN_TODAY": "2025-06-05", "DOCGEN_ISSUE_DATE_PAST_DAYS": "3650", "DOCGEN_ISSUE_DATE_FUTURE_DAYS": "3650"}
     with gunicorn(env, workers=2) as base:

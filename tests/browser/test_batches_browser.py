@@ -10,15 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from docgen.store.db import session_scope
-from docgen.store.migrate import upgrade
-from docgen.store.units import add_unit
-from docgen.store.users import create_user
-
-from conftest import SAMPLE_UNITS
 from readers import pdf_all_text, squash
 from servers import gunicorn
-from browser.conftest import PASSWORD, shoot, sign_in
+from browser.conftest import fresh_registry, shoot, sign_in
 
 CSV = """执法单位,决定书文号,决定类别,当事人,当事人类型,违法事实,决定日期
 昌吉市市场监督管理局,昌市监罚〔2025〕21号,行政处罚,昌吉市天山商贸有限公司,法人,未按规定明码标价,2025-06-03
@@ -32,13 +26,7 @@ CSV = """执法单位,决定书文号,决定类别,当事人,当事人类型,违
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A server of its own: the notices this month's batch issues stay out of the other browser tests' pages."""
-    instance = tmp_path_factory.mktemp("batches") / "instance"
-    url = f"sqlite:///{instance / 'docgen.sqlite3'}"
-    upgrade(url)
-    with session_scope(url) as session:
-        for name, kind, codes, seal_mm in SAMPLE_UNITS:
-            add_unit(session, name, None, kind, codes, None, seal_mm)
-        create_user(session, "clerk", PASSWORD, "judicial", None, "张三")
+    url, instance = fresh_registry(tmp_path_factory, "batches", {"clerk": ("judicial", None, "张三")})
     env = {"DOCGEN_DATABASE_URL": url, "DOCGEN_INSTANCE_DIR": str(instance), "DOCGEN_RATE_LIMITS": "off",
            "DOCGEN_TODAY": "2025-06-05"}
     with gunicorn(env, workers=2) as base:

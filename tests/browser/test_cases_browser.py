@@ -19,14 +19,11 @@ import pytest
 from playwright.sync_api import expect
 
 from docgen.store.db import session_scope
-from docgen.store.migrate import upgrade
 from docgen.store.tokens import create_token
-from docgen.store.units import add_unit
-from docgen.store.users import create_user
 
-from conftest import SAMPLE_UNITS, issuable
+from conftest import issuable
 from servers import gunicorn
-from browser.conftest import PASSWORD, shoot, sign_in
+from browser.conftest import fresh_registry, shoot, sign_in
 
 MARKET = "昌吉市市场监督管理局"
 THIRD = {"category": "执法决定", "description": "处罚决定书未载明罚款的履行方式和期限",
@@ -37,15 +34,8 @@ BEFORE_DEADLINE, AFTER_DEADLINE = "2025-06-20", "2025-07-20"
 @pytest.fixture(scope="module")
 def database(tmp_path_factory) -> tuple[str, Path]:  # type: ignore[no-untyped-def]
     """A registry of its own (the cases here stay off the other browser tests' pages): units, a clerk, two unit users."""
-    instance = tmp_path_factory.mktemp("cases") / "instance"
-    url = f"sqlite:///{instance / 'docgen.sqlite3'}"
-    upgrade(url)
-    with session_scope(url) as session:
-        for name, kind, codes, seal_mm in SAMPLE_UNITS:
-            add_unit(session, name, None, kind, codes, None, seal_mm)
-        create_user(session, "clerk", PASSWORD, "judicial", None, "张三")
-        create_user(session, "market", PASSWORD, "unit", MARKET, "李四")
-    return url, instance
+    return fresh_registry(tmp_path_factory, "cases", {"clerk": ("judicial", None, "张三"),
+                                                      "market": ("unit", MARKET, "李四")})
 
 
 @contextmanager
