@@ -66,13 +66,13 @@ def issue(settings: Settings, caller: Caller, actor: Actor, slug: str, data: Any
           prefer_async: bool = False, case_id: str | None = None) -> Outcome:
     """Validate, authorise and number a document; render it now or in a background job. With ``case_id`` the
     document joins that supervision case, if the case's rules allow it (docgen.cases.rules)."""
+    from docgen.cases.rules import case_of, join_case
     doctype, cleaned, context = prepare_cleaned(slug, data, settings)
     with db_session(settings, read_only=True) as session:
         authorise(session, settings, caller, cleaned)
-        if case_id is not None:
-            from docgen.cases.rules import check_joins
-            check_joins(session, caller, case_id, slug, cleaned, clock.today())
-    request_hash = _request_hash(slug, cleaned)
+        # A report or decision on a registered 意见书 belongs to its case, whether or not the client said so.
+        case_id = case_id or case_of(session, slug, cleaned)
+    request_hash = _request_hash(slug, cleaned, case_id)
     background = prefer_async or over_sync_budget(doctype, cleaned, settings)
     document: Document | None = None
     job: Job | None = None
@@ -80,12 +80,14 @@ def issue(settings: Settings, caller: Caller, actor: Actor, slug: str, data: Any
         with db_session(settings) as session:
             twin = _twin(session, caller, key, request_hash)
             if twin is None:
+                if case_id is not None:  # checked in the reserving transaction, the case row locked: no race
+                    join_case(session, caller, case_id, slug, cleaned, clock.today())
                 if background:
                     job_store.check_quota(session, caller, settings.job_quota)
                 document = _reserve(session, settings, caller, slug, cleaned, context["title"], key, request_hash)
                 if case_id is not None:
                     from docgen.cases.registry import link
-                    link(session, case_id, document.id, slug)
+                    link(session, case_id, document.id, slug, clock.today())
                 if background:
                     job = _queue_render(session, settings, caller, document)
     except IntegrityError:  # PostgreSQL: another request with the same key committed first
@@ -184,8 +186,9 @@ def _date_issues(issue_date: str, settings: Settings, today: Any) -> list[Issue]
                   f"至后 {settings.issue_date_future_days} 天）")]
 
 
-def _request_hash(slug: str, data: dict[str, Any]) -> str:
-    canonical = json.dumps({"type": slug, "data": data}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def _request_hash(slug: str, data: dict[str, Any], case_id: str | None = None) -> str:
+    body = {"type": slug, "data": data, **({"case_id": case_id} if case_id else {})}
+    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -340,9 +343,13 @@ def _settle(settings: Settings, actor: Actor, row: Document, attempt: int, resul
         audit.record(session, actor, "document.issue", row.number or row.title, document_id=row.id, type=row.doc_type,
                      unit=row.unit, attempt=attempt)
         settled_row = session.get(Document, row.id)
-        if row.doc_type == "opinion":  # an issued 意见书 opens its supervision case
+        # An 意见书 of the 司法局 side to a registered unit opens its supervision case; a unit's own letter does not.
+        if row.doc_type == "opinion" and row.created_by_judicial and find_unit(session, row.recipient or "") is not None:
             from docgen.cases.registry import open_case
             open_case(session, settled_row, result.due or settled_row.issue_date)
+        if row.doc_type == "decision":  # the last guard: one decision per case, whatever path issued it
+            from docgen.cases.rules import one_decision_per_case
+            one_decision_per_case(session, row.id)
         return settled_row
 
 

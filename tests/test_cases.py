@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 
 import pytest
 
@@ -130,3 +131,55 @@ def test_the_case_list_as_xlsx(client, judicial, monkeypatch):
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     assert book["监督案件"]["B2"].value.startswith("昌司执监意") and book["各单位"]["A2"].value == UNIT
+
+
+def test_the_rules_hold_without_a_case_id_and_for_retries(client, judicial, unit_token, monkeypatch):
+    case = issue_opinion(client, judicial, monkeypatch)
+    data = issuable("decision")
+    data["recipient"] = UNIT
+    data["opinion"]["doc_number"] = case["opinion_number"]  # its other dates as typed (valid on their own)
+    early = client.post("/api/v1/documents", json={"type": "decision", "data": data}, headers=judicial)
+    assert early.status_code == 409 and early.get_json()["code"] == "deadline_not_passed"  # found by its 意见书
+    monkeypatch.setenv("DOCGEN_TODAY", "2025-07-20")
+    late = completed_report(client.post(f"/api/v1/cases/{case['id']}/drafts/report", headers=unit_token).get_json()["data"])
+    late["issue_date"] = case["deadline"]  # dated on the deadline, received after it
+    late["ledger"][2].update(status="整改中", reason="当事人外出，尚未重新送达", committed_date="2025-08-15")
+    assert client.post("/api/v1/documents", json={"type": "rectification", "data": late},
+                       headers=unit_token).status_code == 201
+    shown = client.get(f"/api/v1/cases/{case['id']}", headers=judicial).get_json()
+    assert shown["state"] == "reported" and shown["report_in_time"] is False
+    draft = client.post(f"/api/v1/cases/{case['id']}/drafts/decision", headers=judicial).get_json()["data"]
+    assert len(draft["decisions"]) == 1 and draft["opinion"]["outcome"] == "整改不到位"  # the one still 整改中
+    draft.update(reasons=["整改不到位"], issue_date="2025-07-20")
+    body = {"type": "decision", "data": draft, "case_id": case["id"]}
+    first = client.post("/api/v1/documents", json=body, headers={**judicial, "Idempotency-Key": "d-1"})
+    again = client.post("/api/v1/documents", json=body, headers={**judicial, "Idempotency-Key": "d-1"})
+    assert (first.status_code, again.status_code) == (201, 200), (first.get_json()["errors"], again.get_json())
+    assert first.get_json()["id"] == again.get_json()["id"]
+    assert client.post(f"/api/v1/cases/{case['id']}/drafts/decision", headers=unit_token).status_code == 403
+
+
+def test_only_the_judicial_side_s_opinions_open_cases_and_a_void_one_closes_its_case(client, judicial, unit_token,
+                                                                                      monkeypatch):
+    case = issue_opinion(client, judicial, monkeypatch)
+    void = client.post(f"/api/v1/documents/{case['opinion_document_id']}/void", json={"reason": "文号有误，重新制发"},
+                       headers=judicial)
+    assert void.status_code == 200, void.get_json()
+    shown = client.get(f"/api/v1/cases/{case['id']}", headers=judicial).get_json()
+    assert shown["state"] == "withdrawn" and shown["state_text"] == "已撤回"
+    report = completed_report(client.post(f"/api/v1/cases/{case['id']}/drafts/report", headers=unit_token).get_json()["data"])
+    refused = client.post("/api/v1/documents", json={"type": "rectification", "data": report, "case_id": case["id"]},
+                          headers=unit_token)
+    assert refused.status_code == 409 and refused.get_json()["code"] == "case_withdrawn"
+    own = issuable("opinion")
+    own.update(issuer={"name": UNIT}, recipient="昌吉市交通运输局")
+    own["doc_number"] = {"organ_code": "昌市监", "year": 2025}
+    assert client.post("/api/v1/documents", json={"type": "opinion", "data": own}, headers=unit_token).status_code == 201
+    assert [c["id"] for c in client.get("/api/v1/cases", headers=judicial).get_json()["items"]] == [case["id"]]
+
+
+def test_bad_case_ids_are_refused_with_a_reason(client, judicial):
+    for case_id in ("\ud800", "x" * 33, 7, "a/b"):
+        body = json.dumps({"type": "decision", "data": issuable("decision"), "case_id": case_id})  # \ud800 escaped
+        response = client.post("/api/v1/documents", data=body, content_type="application/json", headers=judicial)
+        assert response.status_code == 422 and response.get_json()["errors"][0]["path"] == "/case_id"

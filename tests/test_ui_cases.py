@@ -132,11 +132,23 @@ def test_the_decision_is_drafted_only_once_the_deadline_has_passed(people, setti
     assert any(THIRD["description"] in value for key, value in fields.items() if key.startswith("facts."))
 
 
+def decide(people, settings, case_id: str) -> None:  # type: ignore[no-untyped-def]
+    """The city government's decision in the case, through the API (the 复查 follows a report or a decision)."""
+    api, judicial = people.test_client(), make_token(settings, "judicial")
+    data = api.post(f"/api/v1/cases/{case_id}/drafts/decision", headers=judicial).get_json()["data"]
+    data["reasons"] = ["逾期未整改，依法作出本决定"]
+    issued = api.post("/api/v1/documents", json={"type": "decision", "data": data, "case_id": case_id}, headers=judicial)
+    assert issued.status_code == 201, issued.get_json()
+
+
 def test_the_review_closes_the_case(people, settings, monkeypatch):
     number = issue_opinion(people, settings, monkeypatch)
     monkeypatch.setenv("DOCGEN_TODAY", "2025-07-20")
     clerk = sign_in(people, "clerk")
     path = case_path(clerk, number)
+    early = press(clerk, path, "review")  # before any report or decision there is nothing to review
+    assert early.status_code in (400, 409)
+    decide(people, settings, path.rsplit("/", 1)[1])
     token = csrf_token(clerk.get(path).get_data(as_text=True))
     empty = clerk.post(path + "/review", data={"csrf_token": token, "result": " ", "reviewed_on": "2025-07-20"})
     assert empty.status_code == 400 and "请填写复查结果" in empty.get_data(as_text=True)

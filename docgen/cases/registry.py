@@ -36,14 +36,14 @@ def open_case(session: Session, document: Document, deadline: date) -> Supervisi
                            deadline=deadline)
     session.add(case)
     session.flush()  # the case before the link that refers to it
-    session.add(CaseDocument(case_id=case.id, document_id=document.id, role="opinion"))
+    session.add(CaseDocument(case_id=case.id, document_id=document.id, role="opinion", received_on=document.issue_date))
     session.flush()
     return case
 
 
-def link(session: Session, case_id: str, document_id: str, slug: str) -> None:
-    """Record that a document (reserved now, issued later) belongs to the case."""
-    session.add(CaseDocument(case_id=case_id, document_id=document_id, role=ROLES[slug]))
+def link(session: Session, case_id: str, document_id: str, slug: str, received_on: date) -> None:
+    """Record that a document (reserved now, issued later) belongs to the case, received by the registry today."""
+    session.add(CaseDocument(case_id=case_id, document_id=document_id, role=ROLES[slug], received_on=received_on))
     session.flush()
 
 
@@ -76,9 +76,20 @@ def record_review(settings: Settings, case_id: str, caller: Caller, actor: Actor
     if not result or len(result) > 1000:
         from docgen.errors import InvalidData, Issue
         raise InvalidData([Issue("/result", "invalid_value", "复查结果不能为空，且不超过 1000 字")])
+    from docgen.cases.status import describe
+    from docgen.clock import today
+    from docgen.generate import load_calendar
+    from docgen.text import clean_text
+    result = clean_text(result)
     with db_session(settings) as session:
         case = visible_case(session, case_id, caller)
         if case.reviewed_on is not None:
             raise Conflict("该案件已登记复查结果", code="already_reviewed")
+        state = describe(session, case, today(), load_calendar(settings)).state
+        if state not in ("reported", "decided"):
+            raise Conflict("复查在单位报告整改情况或作出监督决定之后进行", code="not_reviewable")
+        if not case.issued_on <= reviewed_on <= today():
+            from docgen.errors import InvalidData, Issue
+            raise InvalidData([Issue("/reviewed_on", "date_order", "复查日期应在意见书制发之后、今天或之前")])
         case.review_result, case.reviewed_on, case.reviewed_by = result, reviewed_on, actor.name
         audit.record(session, actor, "case.review", case.opinion_number, case_id=case.id, result=result)

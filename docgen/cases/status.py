@@ -5,6 +5,7 @@
     逾期未报告  the deadline passed without a report
     已决定      the city government's 监督决定书 is issued
     已复查      the 复查 is recorded
+    已撤回      the 意见书 was voided: the case is closed
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from docgen.store.models import SupervisionCase
 from docgen.store.tokens import Caller
 
 STATE_TEXT = {"rectifying": "整改中", "reported": "已报告", "overdue": "逾期未报告", "decided": "已决定",
-              "reviewed": "已复查"}
+              "reviewed": "已复查", "withdrawn": "已撤回"}
 OPEN_STATES = ("rectifying", "overdue")
 DUE_SOON_DAYS = 5
 
@@ -55,8 +56,8 @@ class CaseOverview:
         return data
 
 
-def _issued(documents: list[tuple[Any, Any]], role: str) -> list[Any]:
-    return [document for link, document in documents if link.role == role and document.status == "issued"]
+def _issued(documents: list[tuple[Any, Any]], role: str) -> list[tuple[Any, Any]]:
+    return [(link, document) for link, document in documents if link.role == role and document.status == "issued"]
 
 
 def describe(session: Any, case: SupervisionCase, on: date, calendar: Any) -> CaseOverview:
@@ -64,8 +65,11 @@ def describe(session: Any, case: SupervisionCase, on: date, calendar: Any) -> Ca
     from docgen.cases.registry import documents_of
     documents = documents_of(session, case.id)
     reports, decisions = _issued(documents, "report"), _issued(documents, "decision")
-    in_time = any(report.issue_date <= case.deadline for report in reports) if reports else None
-    if case.reviewed_on is not None:
+    in_time = any(link.received_on <= case.deadline for link, _ in reports) if reports else None
+    withdrawn = any(link.role == "opinion" and document.status == "void" for link, document in documents)
+    if withdrawn:
+        state = "withdrawn"
+    elif case.reviewed_on is not None:
         state = "reviewed"
     elif decisions:
         state = "decided"
@@ -86,7 +90,7 @@ def describe(session: Any, case: SupervisionCase, on: date, calendar: Any) -> Ca
 
 def urgency(item: CaseOverview) -> tuple[int, int, str]:
     """Overdue first (longest overdue first), then by working days left; closed cases last."""
-    rank = {"overdue": 0, "rectifying": 1, "reported": 2, "decided": 3, "reviewed": 4}[item.state]
+    rank = {"overdue": 0, "rectifying": 1, "reported": 2, "decided": 3, "reviewed": 4, "withdrawn": 5}[item.state]
     return rank, item.working_days_left, item.opinion_number
 
 

@@ -23,7 +23,7 @@ LEDGER_ITEM = {
     **obj("台账条目", "一个问题的整改情况；整改中的条目须写明未完成原因和承诺完成日期", {
         "source": text("问题来源", "意见书文号，默认为所报告的意见书文号", max_length=60),
         "category": text("问题类别", "如“执法程序”", max_length=30),
-        "description": text("问题描述", "意见书指出的问题", max_length=1000),
+        "description": text("问题描述", "意见书指出的问题（与意见书一致）", max_length=2000),
         "measures": text("整改措施", "已采取或将采取的措施", max_length=1000),
         "owner": text("责任科室/责任人", "如“法制科 张伟”", max_length=60),
         "deadline": date_field("整改时限", "计划完成日期"),

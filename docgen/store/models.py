@@ -312,6 +312,7 @@ class CaseDocument(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("supervision_cases.id"), primary_key=True)
     document_id: Mapped[str] = mapped_column(String(32), primary_key=True, unique=True)
     role: Mapped[str] = mapped_column(String(16))
+    received_on: Mapped[date] = mapped_column(Date)  # when the registry received it (timeliness is judged by this)
     linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

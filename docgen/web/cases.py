@@ -74,7 +74,8 @@ def draft_report(case_id: str) -> Response:
 def draft_decision(case_id: str) -> Response:
     """监督决定书 data pre-filled from the case; 409 while the deadline has not passed or a report came in time."""
     from docgen.cases.drafts import draft_decision as draft
-    return jsonify({"type": "decision", "case_id": case_id, "data": draft(settings(), case_id, current_caller())})
+    from docgen.web.auth import require_judicial
+    return jsonify({"type": "decision", "case_id": case_id, "data": draft(settings(), case_id, require_judicial())})
 
 
 @bp.post("/<case_id>/review")

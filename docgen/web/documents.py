@@ -62,7 +62,8 @@ def issue() -> tuple[Response, int]:
     if unknown:
         raise InvalidData([Issue(f"/{name}", "unknown_field", f"不认识的字段“{name}”") for name in unknown])
     case_id = body.get("case_id")
-    if case_id is not None and (not isinstance(case_id, str) or not 1 <= len(case_id) <= 32):
+    if case_id is not None and (not isinstance(case_id, str) or not 1 <= len(case_id) <= 32
+                                or not case_id.isascii() or not case_id.isalnum()):
         raise InvalidData([Issue("/case_id", "invalid_value", "case_id 应为监督案件的编号")])
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and not 1 <= len(key) <= 200:

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("case_id", sa.String(32), sa.ForeignKey("supervision_cases.id"), primary_key=True),
         sa.Column("document_id", sa.String(32), primary_key=True, unique=True),
         sa.Column("role", sa.String(16), nullable=False),
+        sa.Column("received_on", sa.Date, nullable=False),
         sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
