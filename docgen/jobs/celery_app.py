@@ -37,13 +37,13 @@ def make_celery(broker_url: str) -> Celery:
         beat_schedule={"deadline-reminders": {"task": REMINDERS_TASK, "schedule": crontab(**REMINDERS_AT)}},
     )
 
-    @app.task(name=TASK)
+    @app.task(name=TASK, shared=False)  # each app its own tasks: a second app must not re-register them
     def run_job(job_id: str) -> None:
         from docgen.config import Settings
         from docgen.jobs.execute import execute
         execute(Settings.from_env(), job_id)
 
-    @app.task(name=BATCH_UNIT_TASK)
+    @app.task(name=BATCH_UNIT_TASK, shared=False)
     def batch_unit(unit_id: int) -> None:
         from docgen.batch.run import after_unit, resend_if_unsettled
         from docgen.batch.unit_work import render_unit
@@ -53,7 +53,7 @@ def make_celery(broker_url: str) -> Celery:
             after_unit(settings, unit_id)
             resend_if_unsettled(settings, unit_id)
 
-    @app.task(name=REMINDERS_TASK)
+    @app.task(name=REMINDERS_TASK, shared=False)
     def deadline_reminders() -> None:
         from docgen.cases.reminders import make_reminders
         from docgen.config import Settings
