@@ -171,13 +171,7 @@ def test_a_killed_batch_command_resumes_and_completes(tmp_path):
     env = service_env(settings, DOCGEN_PENDING_TIMEOUT_S="5", DOCGEN_BATCH_PROCESSES="1")
     command = batch_command(tmp_path / "cases.xlsx", tmp_path / "out.zip", env, start_new_session=True)
     try:
-        with guard(120):
-            while True:
-                batch_id = _only_batch(settings)
-                if batch_id and _some_done_some_left(settings, batch_id):
-                    break
-                assert command.poll() is None, command.stdout.read().decode()
-                time.sleep(0.1)
+        batch_id = _mid_batch(settings, command)
     finally:
         stop(command, signal.SIGKILL)
         command.stdout.close()
@@ -209,6 +203,17 @@ def _wait_until_requeued(settings, batch_id: str) -> None:
                 if session.get(Job, session.get(Batch, batch_id).job_id).state == "queued":
                     return
             time.sleep(0.5)
+
+
+def _mid_batch(settings, command: subprocess.Popen) -> str:  # type: ignore[no-untyped-def]
+    """Wait until the command's batch has a unit done and at least two to go; its id."""
+    with guard(120):
+        while True:
+            batch_id = _only_batch(settings)
+            if batch_id and _some_done_some_left(settings, batch_id):
+                return batch_id
+            assert command.poll() is None, command.stdout.read().decode()
+            time.sleep(0.1)
 
 
 def _only_batch(settings) -> str | None:
@@ -256,12 +261,7 @@ def test_a_pool_process_killed_mid_unit_is_replaced_and_its_unit_rendered_again(
     env = service_env(settings, DOCGEN_PENDING_TIMEOUT_S="4")
     command = batch_command(tmp_path / "cases.xlsx", tmp_path / "out.zip", env)
     try:
-        with guard(120):
-            while True:
-                batch_id = _only_batch(settings)
-                if batch_id and _some_done_some_left(settings, batch_id):
-                    break
-                time.sleep(0.1)
+        batch_id = _mid_batch(settings, command)
         victim = _rendering_process(command.pid)
         os.kill(victim, signal.SIGKILL)
         output = command.communicate(timeout=300)[0].decode()

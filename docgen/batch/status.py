@@ -30,12 +30,15 @@ REJECTED_SHOWN = 200
 
 def describe_batch(settings: Settings, batch_id: str, links: dict[str, str] | None = None) -> dict[str, Any]:
     """A batch as JSON: state, progress per unit, row counts, rejected rows (the first 200), links."""
-    with db_session(settings) as session:
+    with db_session(settings, read_only=True) as session:
         batch = session.get(Batch, batch_id)
         if batch is None:
             raise NotFound("没有找到该批次")
-        batch_store.settle_orphaned(session, batch.kind, batch.period)
-        session.refresh(batch)
+    if batch.state in ("planning", "rendering"):  # a run whose job ended is settled here; an ended one is read only
+        with db_session(settings) as session:
+            batch_store.settle_orphaned(session, batch.kind, batch.period)
+    with db_session(settings, read_only=True) as session:
+        batch = session.get(Batch, batch_id)
         units = batch_store.units_of(session, batch_id)
         job = session.get(Job, batch.job_id)
         current = batch_store.current(session, batch.kind, batch.period)
