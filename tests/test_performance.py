@@ -322,3 +322,37 @@ def test_cached_font_subsets_give_the_same_pdf(sample):
     cached = generate(slug, data, ("pdf",)).files["pdf"]
     assert subset_cache.STATS["hits"] > hits, "the second render took its subsets from the cache"
     assert _streams(cached) == _streams(fresh)
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for _, p in SAMPLES])
+def test_font_files_copied_once_give_the_same_pdf(sample):
+    """A PDF whose font bytes come from the per-process copy equals one for which WeasyPrint copied them afresh."""
+    from docgen.render import face_bytes, subset_cache
+    assert face_bytes.INSTALLED, "WeasyPrint was upgraded: check docgen/render/face_bytes.py and its versions"
+    slug, path = sample
+    data = json.loads(path.read_text("utf-8"))
+    face_bytes.uninstall()
+    subset_cache.clear()
+    try:
+        fresh = generate(slug, data, ("pdf",)).files["pdf"]
+    finally:
+        face_bytes.install()
+    subset_cache.clear()
+    generate(slug, data, ("pdf",))  # copies what was not copied yet
+    hits = face_bytes.STATS["hits"]
+    kept = generate(slug, data, ("pdf",)).files["pdf"]
+    assert face_bytes.STATS["hits"] > hits, "the second render took its font files from the per-process copy"
+    assert _streams(kept) == _streams(fresh)
+
+
+def test_the_font_copies_stay_within_their_bound(monkeypatch):
+    """Beyond MAX_BYTES the least recently used copy is dropped (and its HarfBuzz blob released)."""
+    from docgen.render import face_bytes
+    slug, path = SAMPLES[0]
+    data = json.loads(path.read_text("utf-8"))
+    face_bytes.clear()
+    monkeypatch.setattr(face_bytes, "MAX_BYTES", 8 * 1024 * 1024)  # room for one Fandol face, not five
+    generate(slug, data, ("pdf",))
+    assert 0 < face_bytes._SIZE <= face_bytes.MAX_BYTES and len(face_bytes._CACHE) == 1
+    face_bytes.clear()
+    assert face_bytes._SIZE == 0 and not face_bytes._CACHE

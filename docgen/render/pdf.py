@@ -29,6 +29,7 @@ with warnings.catch_warnings():
     from weasyprint.text.fonts import FontConfiguration
 
     from docgen.render import cjk_justify  # noqa: F401  (full lines fill the block, as in Word)
+    from docgen.render import face_bytes  # noqa: F401  (a font file copied out of HarfBuzz once, not per PDF)
     from docgen.render import layout_reuse  # noqa: F401  (Pango shapes each line once, not twice)
     from docgen.render import stream_compression  # noqa: F401  (deflate level 1, not 9)
     from docgen.render import subset_cache  # noqa: F401  (a font subset once per glyph set)
