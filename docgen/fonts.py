@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fontTools.ttLib import TTFont
 
 FONT_DIR = Path(__file__).resolve().parent / "render" / "fonts"
 LOG = logging.getLogger(__name__)
@@ -82,6 +81,8 @@ def font_signature() -> str:
 
 def scan_fonts(files: list[Path] | None = None) -> Coverage:
     """Read the cmaps of ``files`` (every bundled font by default; about half a second)."""
+    from fontTools.ttLib import TTFont  # only when the coverage file is missing or stale
+
     covered: set[int] = set()
     for path in files or all_font_files():
         with TTFont(path, lazy=True) as font:
@@ -91,6 +92,8 @@ def scan_fonts(files: list[Path] | None = None) -> Coverage:
 
 def scan_common() -> Coverage:
     """Code points every role face draws: text of these alone never falls back to the rare-hanzi faces."""
+    from fontTools.ttLib import TTFont
+
     common: set[int] | None = None
     for path in common_font_files():
         with TTFont(path, lazy=True) as font:

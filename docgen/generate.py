@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from docgen.calendar import HolidayCalendar, default_calendar
 from docgen.config import Settings
 from docgen.doctypes.common import BuildEnv
 from docgen.doctypes.registry import get_doctype
 from docgen.errors import ConfigurationProblem
-from docgen.render import render_docx
-from docgen.render.marks import Marks
+
+if TYPE_CHECKING:
+    from docgen.render.marks import Marks
 
 FORMATS = ("docx", "pdf")
 MEDIA_TYPES = {
@@ -83,6 +84,7 @@ def render_prepared(doctype: Any, context: dict[str, Any], formats: Iterable[str
     elif context.get("imprint"):
         placement = imprint_placement(doctype.html_template, context, settings)
     if "docx" in formats:
+        from docgen.render.docx import render_docx  # python-docx and docxtpl, when needed
         placed = {**context, "imprint_page": placement.as_context() if placement else None}
         result.files["docx"] = render_docx(doctype.docx_template, placed, marks)
     result.files = {fmt: result.files[fmt] for fmt in formats}  # in the order asked for

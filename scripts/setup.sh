@@ -48,3 +48,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/pip" install -q -e ".$extras"
   touch "$stamp"
 fi
+# Byte-compile docgen as pip does for installed packages: a start reads bytecode even where
+# PYTHONDONTWRITEBYTECODE keeps Python from writing it (a cold `docgen render` saves ~0.1 s).
+"$VENV/bin/python" -m compileall -q docgen >/dev/null

@@ -144,18 +144,90 @@ def test_a_response_is_followed_by_a_collection(authed):
     assert not gc_pause.owed()
 
 
-def test_a_docx_only_process_loads_neither_the_pdf_engine_nor_flask(tmp_path):
+def _render_in_new_process(tmp_path: Path, fmt: str, env: dict[str, str] | None = None,
+                           probe: tuple[str, ...] = ()) -> list[str]:
+    """Render the opinion sample with ``docgen render`` in a new process; the ``probe`` modules it loaded."""
     script = (
         "import sys, json\n"
         "from docgen.cli import main\n"
-        "sys.argv = ['docgen', 'render', 'opinion', sys.argv[1], '-o', sys.argv[2], '--format', 'docx']\n"
+        f"sys.argv = ['docgen', 'render', 'opinion', sys.argv[1], '-o', sys.argv[2], '--format', '{fmt}']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(json.dumps(sorted(m for m in ('weasyprint', 'flask', 'sqlalchemy') if m in sys.modules)))\n"
+        f"print(json.dumps(sorted(m for m in {list(probe)!r} if m in sys.modules)))\n"
     )
     result = subprocess.run([sys.executable, "-c", script, str(ROOT / "samples" / "opinion.json"), str(tmp_path)],
-                            cwd=ROOT, capture_output=True, text=True, check=True)
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+                            cwd=ROOT, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})})
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_docx_only_process_loads_neither_the_pdf_engine_nor_flask(tmp_path):
+    assert _render_in_new_process(tmp_path, "docx", probe=("weasyprint", "flask", "sqlalchemy", "segno")) == []
     assert (tmp_path / "opinion.docx").stat().st_size > 10_000
+
+
+def test_a_pdf_only_process_loads_no_docx_library_nor_font_tools_it_does_not_use(tmp_path):
+    probe = ("docx", "docxtpl", "flask", "segno", "fontTools.varLib.instancer", "fontTools.subset.cff")
+    assert _render_in_new_process(tmp_path, "pdf", probe=probe) == []
+    assert (tmp_path / "opinion.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_parsed_declarations_and_compiled_templates_kept_for_the_next_process(tmp_path):
+    """A new process with the cache folder filled renders what a process without any cache renders."""
+    cache = tmp_path / "cache"
+    outputs = {}
+    for run, env in (("plain", {"DOCGEN_FFI_CACHE": "off", "DOCGEN_CACHE_DIR": str(tmp_path / "unused")}),
+                     ("fills", {"DOCGEN_CACHE_DIR": str(cache)}), ("reads", {"DOCGEN_CACHE_DIR": str(cache)})):
+        out = tmp_path / run
+        _render_in_new_process(out, "both", env)
+        outputs[run] = {ext: (out / f"opinion.{ext}").read_bytes() for ext in ("pdf", "docx")}
+    assert sorted(p.name for p in cache.iterdir()) == ["ffi", "jinja-%s-%s-docx-1" % _jinja_tags(),
+                                                         "jinja-%s-%s-html-1" % _jinja_tags()]
+    assert len(list((cache / "ffi").glob("*.py"))) == 1
+    assert list((cache / ("jinja-%s-%s-docx-1" % _jinja_tags())).glob("*.code"))
+    for run in ("fills", "reads"):
+        assert _streams(outputs[run]["pdf"]) == _streams(outputs["plain"]["pdf"])
+        assert _parts(outputs[run]["docx"]) == _parts(outputs["plain"]["docx"])
+
+
+def _jinja_tags() -> tuple[str, str]:
+    import jinja2
+    return jinja2.__version__, sys.implementation.cache_tag
+
+
+def test_an_unusable_cache_is_ignored(tmp_path):
+    """Cache files someone else may write, or garbage, are not used: the work is done afresh, same output."""
+    cache = tmp_path / "cache"
+    _render_in_new_process(tmp_path / "first", "both", {"DOCGEN_CACHE_DIR": str(cache)})
+    for path in cache.rglob("*"):
+        if path.is_file() and path.suffix == ".code":
+            path.write_bytes(b"not a code object")
+        elif path.is_file():
+            path.chmod(0o666)  # writable by anyone: never read
+    _render_in_new_process(tmp_path / "second", "both", {"DOCGEN_CACHE_DIR": str(cache)})
+    first, second = (tmp_path / "first" / "opinion.pdf").read_bytes(), (tmp_path / "second" / "opinion.pdf").read_bytes()
+    assert _streams(first) == _streams(second)
+    assert (tmp_path / "second" / "opinion.docx").read_bytes()[:2] == b"PK"
+
+
+def test_the_cached_declarations_are_data_never_run(tmp_path, monkeypatch):
+    """The cached file is read with ast.literal_eval: code put into it does not run."""
+    from docgen.render import weasy_ffi
+    source = "typedef int gint; gint g_abs (gint x);"
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path))
+    folder = tmp_path / "ffi"
+    folder.mkdir(mode=0o700)
+    ffi = weasy_ffi.load_or_build(source, folder)
+    assert ffi.sizeof("gint") == 4
+    (path,) = folder.glob("*.py")
+    marker = tmp_path / "ran"
+    path.write_text(path.read_text() + f"\nopen({str(marker)!r}, 'w').close()\n")
+    path.chmod(0o600)
+    weasy_ffi.load_or_build(source, folder)
+    assert not marker.exists()
+    path.write_text(f"import os\nffi = os.system('touch {marker}')\n")
+    with pytest.raises(ValueError):
+        weasy_ffi._load(path)
+    assert weasy_ffi.load_or_build(source, folder).sizeof("gint") == 4  # written again
+    assert not marker.exists() and "os.system" not in path.read_text()
 
 
 def test_warm_up_renders_and_freezes():

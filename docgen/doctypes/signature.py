@@ -10,11 +10,8 @@ import warnings
 from datetime import date
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
-
 from docgen.dates import format_date_cn
 from docgen.errors import InvalidData, Issue
-from docgen.seal import demo_seal_png
 from docgen.text import text_width
 
 SEAL_MAX_BYTES = 1_000_000
@@ -54,7 +51,10 @@ def signature_context(name: str, issued: date, spec: dict[str, Any], seal_mm: fl
 def _seal_png(name: str, spec: dict[str, Any]) -> bytes | None:
     if "seal_image" in spec:
         return decode_seal(spec["seal_image"])
-    return demo_seal_png(name) if spec.get("demo_seal") else None
+    if not spec.get("demo_seal"):
+        return None
+    from docgen.seal import demo_seal_png  # Pillow, only when a seal is drawn
+    return demo_seal_png(name)
 
 
 def decode_seal(encoded: str, path: str = "/signature/seal_image") -> bytes:
@@ -68,6 +68,8 @@ def decode_seal(encoded: str, path: str = "/signature/seal_image") -> bytes:
 
 def normalise_seal(raw: bytes, path: str = "/signature/seal_image") -> bytes:
     """Check a PNG or JPEG seal (size, pixels, completeness) and return it as PNG bytes."""
+    from PIL import Image, UnidentifiedImageError  # only for a document that brings its seal
+
     if len(raw) > SEAL_MAX_BYTES:
         raise InvalidData([Issue(path, "too_large", "印章图片不得超过 1 MB")])
     bad_image = InvalidData([Issue(path, "bad_image", "无法识别印章图片或图片不完整，请上传完整的 PNG 或 JPEG")])
@@ -91,6 +93,8 @@ def normalise_seal(raw: bytes, path: str = "/signature/seal_image") -> bytes:
 def _check_complete(raw: bytes, fmt: str | None) -> None:
     """Refuse a truncated or corrupt file even though WeasyPrint lets Pillow pad truncated images process-wide."""
     if fmt == "PNG":
+        from PIL import Image
+
         with Image.open(io.BytesIO(raw)) as fresh:
             fresh.verify()  # reads every chunk to IEND and checks its CRC
     elif not raw.rstrip(b"\x00").endswith(b"\xff\xd9"):  # a JPEG ends with its EOI marker

@@ -1,12 +1,10 @@
 """Rendering: context in, bytes out. Never imports Flask; raises only docgen errors.
 
-The PDF engine (WeasyPrint, ~0.4 s to import) loads on first use of ``render_pdf``: a DOCX-only
-process never pays for it.
+Each engine loads on first use: a DOCX-only process never imports the PDF engine (WeasyPrint,
+~0.3 s), and a PDF-only one never imports python-docx and docxtpl.
 """
 
 from typing import Any
-
-from docgen.render.docx import render_docx
 
 __all__ = ["render_docx", "render_pdf"]
 
@@ -15,4 +13,7 @@ def __getattr__(name: str) -> Any:
     if name == "render_pdf":
         from docgen.render.pdf import render_pdf
         return render_pdf
+    if name == "render_docx":
+        from docgen.render.docx import render_docx
+        return render_docx
     raise AttributeError(name)

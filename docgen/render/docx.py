@@ -21,7 +21,8 @@ from docgen.render.jinja_env import docx_environment
 from docgen.render.docx_package import open_document, save_document
 from docgen.render.gc_pause import paused
 from docgen.render.docx_tables import fit_table, keep_last_rows_with_next
-from docgen.render.marks import Marks, add_verification, add_watermark
+from docgen.render.docx_marks import add_verification, add_watermark
+from docgen.render.marks import Marks
 from docgen.render.ooxml import float_inline
 
 EMU_PER_MM = 36000

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from docgen.render.weasy_ffi import DOCGEN_DECLARATIONS
 from docgen.render.weasy_patches import checked
 from weasyprint.text import line_break
 from weasyprint.text.ffi import ffi, pango
@@ -28,7 +29,8 @@ LOG = logging.getLogger(__name__)
 CHECKED_VERSIONS = ("70.",)
 ORIGINAL = (line_break.Layout.setup, line_break.Layout.deactivate, line_break.Layout.reactivate)
 
-ffi.cdef("PangoAttrList * pango_attr_list_copy (PangoAttrList *list);")
+if not hasattr(pango, "pango_attr_list_copy"):  # not among the cached declarations (docgen.render.weasy_ffi)
+    ffi.cdef(DOCGEN_DECLARATIONS["pango_attr_list_copy"])
 
 
 def _setup(self: Any, style: Any) -> None:
