@@ -428,3 +428,36 @@ def test_the_font_copies_stay_within_their_bound(monkeypatch):
     assert 0 < face_bytes._SIZE <= face_bytes.MAX_BYTES and len(face_bytes._CACHE) == 1
     face_bytes.clear()
     assert face_bytes._SIZE == 0 and not face_bytes._CACHE
+
+
+def _raw_streams(pdf: bytes) -> list[bytes]:
+    """Every stream of the PDF as stored (compressed)."""
+    return [pdf[m.end():pdf.find(b"endstream", m.end())] for m in re.finditer(rb"stream\r?\n", pdf)]
+
+
+def test_a_remembered_compression_is_the_same_deflate_stream():
+    from docgen.render import stream_compression
+    stream_compression.clear()
+    data = os.urandom(20_000) * 4  # large enough to be remembered
+    fresh = zlib.compressobj(stream_compression.LEVEL)
+    expected = fresh.compress(data) + fresh.flush()
+    for _ in range(2):
+        compressor = stream_compression._compressobj(9)
+        assert compressor.compress(data) + compressor.flush() == expected
+    assert stream_compression.STATS["hits"] >= 1
+    small = stream_compression._compressobj()
+    assert zlib.decompress(small.compress(b"page") + small.flush()) == b"page"
+
+
+def test_font_subsets_compressed_once_give_the_same_pdf_streams():
+    """The second render of a letter takes its compressed fonts from memory: the stored streams are the same."""
+    from docgen.render import stream_compression, subset_cache
+    slug, path = next((s, p) for s, p in SAMPLES if s == "opinion")
+    data = json.loads(path.read_text("utf-8"))
+    subset_cache.clear()
+    stream_compression.clear()
+    first = generate(slug, data, ("pdf",)).files["pdf"]
+    hits = stream_compression.STATS["hits"]
+    second = generate(slug, data, ("pdf",)).files["pdf"]
+    assert stream_compression.STATS["hits"] > hits
+    assert _raw_streams(first) == _raw_streams(second)

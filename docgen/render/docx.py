@@ -21,7 +21,7 @@ from docgen.render.jinja_env import docx_environment
 from docgen.render.docx_package import open_document, save_document
 from docgen.render.gc_pause import paused
 from docgen.render.docx_tables import fit_table, keep_last_rows_with_next
-from docgen.render.docx_marks import add_verification, add_watermark
+from docgen.render.docx_marks import add_verification, add_watermark, verification_context
 from docgen.render.marks import Marks
 from docgen.render.ooxml import float_inline
 
@@ -147,6 +147,7 @@ def _render_docx(template_path: Path, context: dict[str, Any], marks: Marks | No
             # Footers are templates too: docxtpl renders them from these parts, keeping our QR and its relationship.
             tpl.init_docx()
             add_verification(tpl.docx, marks.verification)
+            context.update(verification_context(marks.verification))
         tpl.render(context, jinja_env=docx_environment(), autoescape=True)
         if context.get("docx_table"):
             fit_table(tpl.docx, context["docx_table"])  # the same columns and widths as the PDF's table

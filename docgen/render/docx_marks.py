@@ -11,6 +11,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
+from markupsafe import Markup
 
 from docgen.render.marks import QR_MM, WATERMARK_TEXT, Verification, qr_png
 from docgen.render.ooxml import float_inline
@@ -71,8 +72,20 @@ def _footers(section: Any) -> list[tuple[Any, bool]]:
     return footers
 
 
+# The footers are templates too (docxtpl renders them after this): the code goes in as a placeholder, so a
+# footer's source is the same for every issued document and compiles once (docgen.render.jinja_env).
+CODE_KEY = "docgen_verification_line"
+CODE_PLACEHOLDER = "{{ %s }}" % CODE_KEY
+
+
+def verification_context(verification: Verification) -> dict[str, Markup]:
+    """What the footers' placeholder prints: the code line, escaped once here (never rewritten by finalize)."""
+    return {CODE_KEY: Markup(xml_escape(verification.lines()[0]))}
+
+
 def add_verification(document: Any, verification: Verification) -> None:
-    """Print the QR code (floating, in the margin) and the code beside the page number, on every page."""
+    """Print the QR code (floating, in the margin) and the code beside the page number, on every page.
+    The code itself comes from ``verification_context`` when the footers are rendered."""
     png = qr_png(verification.url)
     for section in document.sections:
         text_width = section.page_width - section.left_margin - section.right_margin
@@ -82,7 +95,7 @@ def add_verification(document: Any, verification: Verification) -> None:
             x = 0 if number_right else int(text_width) - int(Mm(QR_MM))
             drawing = parse_xml(f'<w:r {nsdecls("w")}><w:drawing/></w:r>')
             drawing[0].append(float_inline(inline, "margin", x, "paragraph", 0))
-            code = parse_xml(_CODE_RUN.format(ns=nsdecls("w"), font=FANGSONG_DOCX, text=xml_escape(verification.lines()[0])))
+            code = parse_xml(_CODE_RUN.format(ns=nsdecls("w"), font=FANGSONG_DOCX, text=CODE_PLACEHOLDER))
             gap = parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">\u3000\u3000</w:t></w:r>')
             runs = paragraph._p.findall(qn("w:r"))
             if not runs:  # a page without a number (first page of a letter, the 版记 page): the mark alone
