@@ -87,9 +87,13 @@ def add_verification(document: Any, verification: Verification) -> None:
     """Print the QR code (floating, in the margin) and the code beside the page number, on every page.
     The code itself comes from ``verification_context`` when the footers are rendered."""
     png = qr_png(verification.url)
+    marked: set[str] = set()
     for section in document.sections:
         text_width = section.page_width - section.left_margin - section.right_margin
         for footer, number_right in _footers(section):
+            if str(footer.part.partname) in marked:  # a footer linked to the previous section's: marked once
+                continue
+            marked.add(str(footer.part.partname))
             paragraph = footer.paragraphs[0]
             inline = footer.part.new_pic_inline(io.BytesIO(png), Mm(QR_MM), Mm(QR_MM))
             x = 0 if number_right else int(text_width) - int(Mm(QR_MM))
