@@ -35,10 +35,10 @@ def _segmenter():  # type: ignore[no-untyped-def]
         jieba.setLogLevel(logging.WARNING)
         try:
             freq = disk_freq(Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME))
-        except (OSError, ValueError) as exc:
-            LOG.info("jieba's dictionary loaded whole (%s)", exc)
+        except Exception as exc:  # noqa: BLE001  (any trouble with the cache: jieba's own way, slower)
+            LOG.info("jieba's dictionary loaded whole (%s: %s)", type(exc).__name__, exc)
             jieba.initialize()
-            return jieba
+            return jieba.dt  # jieba's default tokenizer, its dictionary in memory
         tokenizer = jieba.Tokenizer()
         tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, freq.total, True
         return tokenizer

@@ -34,16 +34,17 @@ class DiskFreq:
         with open(path, "rb") as stream:
             self._map = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
         magic, self.total, self.count = HEADER.unpack_from(self._map, 0)
-        if magic != MAGIC:
-            raise ValueError(f"{path} is not a word-frequency file")
+        if magic != MAGIC or HEADER.size + 8 * self.count + 4 > len(self._map):
+            raise ValueError(f"{path} is not a word-frequency file, or is truncated")
         view = memoryview(self._map)
         start = HEADER.size
         self._offsets = view[start:start + 4 * (self.count + 1)].cast("I")
         start += 4 * (self.count + 1)
         self._freqs = view[start:start + 4 * self.count].cast("I")
         self._keys = start + 4 * self.count
-        if len(self._map) != self._keys + self._offsets[self.count]:
-            raise ValueError(f"{path} is truncated")
+        if len(self._map) != self._keys + self._offsets[self.count] or any(
+                self._offsets[i] > self._offsets[i + 1] for i in (0, self.count // 2, self.count - 1) if self.count):
+            raise ValueError(f"{path} is truncated or damaged")
         self._lookup = functools.lru_cache(maxsize=MAX_REMEMBERED)(self._search)
 
     def _key(self, index: int) -> bytes:
@@ -107,7 +108,7 @@ def disk_freq(dictionary: Path) -> DiskFreq:
     if path.is_file() and private(path):
         try:
             return DiskFreq(path)
-        except (ValueError, struct.error, TypeError):
+        except (ValueError, struct.error, TypeError, IndexError, OSError):
             pass  # damaged: written again
     with open(dictionary, "rb") as stream:
         freq, total = jieba.Tokenizer.gen_pfdict(stream)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import io
 import json
+import marshal
 import os
 import re
 import subprocess
@@ -18,6 +19,7 @@ import sys
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -145,14 +147,16 @@ def test_a_response_is_followed_by_a_collection(authed):
 
 
 def _render_in_new_process(tmp_path: Path, fmt: str, env: dict[str, str] | None = None,
-                           probe: tuple[str, ...] = ()) -> list[str]:
-    """Render the opinion sample with ``docgen render`` in a new process; the ``probe`` modules it loaded."""
+                           probe: tuple[str, ...] = (), report: str = "None") -> Any:
+    """Render the opinion sample with ``docgen render`` in a new process; the ``probe`` modules it loaded (and,
+    with ``report``, that expression's value in the child as well)."""
     script = (
         "import sys, json\n"
         "from docgen.cli import main\n"
         f"sys.argv = ['docgen', 'render', 'opinion', sys.argv[1], '-o', sys.argv[2], '--format', '{fmt}']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        f"print(json.dumps(sorted(m for m in {list(probe)!r} if m in sys.modules)))\n"
+        f"loaded = sorted(m for m in {list(probe)!r} if m in sys.modules)\n"
+        f"print(json.dumps(loaded if {report!r} == 'None' else [loaded, eval({report!r})]))\n"
     )
     result = subprocess.run([sys.executable, "-c", script, str(ROOT / "samples" / "opinion.json"), str(tmp_path)],
                             cwd=ROOT, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})})
@@ -170,42 +174,75 @@ def test_a_pdf_only_process_loads_no_docx_library_nor_font_tools_it_does_not_use
     assert (tmp_path / "opinion.pdf").read_bytes()[:5] == b"%PDF-"
 
 
+_CACHE_USE = ("[type(sys.modules['weasyprint.text.ffi'].ffi).__name__, "
+              "sys.modules['docgen.render.jinja_env'].STATS, "
+              "type(sys.modules['docgen.titles']._segmenter().FREQ).__name__]")
+
+
 def test_parsed_declarations_and_compiled_templates_kept_for_the_next_process(tmp_path):
-    """A new process with the cache folder filled renders what a process without any cache renders."""
+    """A new process with the cache folder filled reads it (and compiles nothing) and renders what a process
+    without any cache renders."""
     cache = tmp_path / "cache"
-    outputs = {}
+    outputs, uses = {}, {}
     for run, env in (("plain", {"DOCGEN_FFI_CACHE": "off", "DOCGEN_CACHE_DIR": str(tmp_path / "unused")}),
                      ("fills", {"DOCGEN_CACHE_DIR": str(cache)}), ("reads", {"DOCGEN_CACHE_DIR": str(cache)})):
         out = tmp_path / run
-        _render_in_new_process(out, "both", env)
+        uses[run] = _render_in_new_process(out, "both", env, report=_CACHE_USE)[1]
         outputs[run] = {ext: (out / f"opinion.{ext}").read_bytes() for ext in ("pdf", "docx")}
-    assert sorted(p.name for p in cache.iterdir()) == ["ffi", "jinja-%s-%s-docx-1" % _jinja_tags(),
-                                                         "jinja-%s-%s-html-1" % _jinja_tags()]
+    folders = sorted(p.name.split("-")[0] + "-" + p.name.split("-")[1] if "-" in p.name else p.name
+                     for p in cache.iterdir())
+    assert folders == ["ffi", "jinja-docx", "jinja-html", "words"]
     assert len(list((cache / "ffi").glob("*.py"))) == 1
-    assert list((cache / ("jinja-%s-%s-docx-1" % _jinja_tags())).glob("*.code"))
+    assert uses["plain"][0] == "FFI" and uses["fills"][0] == uses["reads"][0] == "PreparsedFFI"
+    assert uses["fills"][1]["compiled"] > 0
+    assert uses["reads"][1] == {"compiled": 0, "loaded": uses["fills"][1]["compiled"]}, "every DOCX part read back"
     for run in ("fills", "reads"):
         assert _streams(outputs[run]["pdf"]) == _streams(outputs["plain"]["pdf"])
         assert _parts(outputs[run]["docx"]) == _parts(outputs["plain"]["docx"])
 
 
-def _jinja_tags() -> tuple[str, str]:
-    import jinja2
-    return jinja2.__version__, sys.implementation.cache_tag
+def test_cache_files_someone_else_may_write_are_never_run(tmp_path):
+    """Compiled templates replaced by code that leaves a marker, and made writable by anyone: the next process
+    neither runs them nor fails; it compiles afresh and renders the same."""
+    import pickle
 
-
-def test_an_unusable_cache_is_ignored(tmp_path):
-    """Cache files someone else may write, or garbage, are not used: the work is done afresh, same output."""
+    from jinja2.bccache import bc_magic
     cache = tmp_path / "cache"
     _render_in_new_process(tmp_path / "first", "both", {"DOCGEN_CACHE_DIR": str(cache)})
+    marker = tmp_path / "ran"
+    evil = compile(f"open({str(marker)!r}, 'w').close()", "<evil>", "exec")
     for path in cache.rglob("*"):
-        if path.is_file() and path.suffix == ".code":
-            path.write_bytes(b"not a code object")
-        elif path.is_file():
-            path.chmod(0o666)  # writable by anyone: never read
+        if path.suffix == ".code":
+            path.write_bytes(marshal.dumps(evil))
+        elif path.suffix == ".cache":  # Jinja's bucket: magic, the source's checksum, the code
+            data = path.read_bytes()
+            checksum = pickle.loads(data[len(bc_magic):])
+            path.write_bytes(bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(evil))
+        elif path.suffix == ".py":
+            path.write_text(path.read_text() + f"\nopen({str(marker)!r}, 'w').close()\n")
+        else:
+            continue
+        path.chmod(0o666)  # writable by anyone
     _render_in_new_process(tmp_path / "second", "both", {"DOCGEN_CACHE_DIR": str(cache)})
+    assert not marker.exists()
     first, second = (tmp_path / "first" / "opinion.pdf").read_bytes(), (tmp_path / "second" / "opinion.pdf").read_bytes()
     assert _streams(first) == _streams(second)
-    assert (tmp_path / "second" / "opinion.docx").read_bytes()[:2] == b"PK"
+    assert _parts((tmp_path / "first" / "opinion.docx").read_bytes()) == _parts(
+        (tmp_path / "second" / "opinion.docx").read_bytes())
+
+
+def test_a_cache_that_cannot_be_used_never_fails_a_render(tmp_path):
+    """A cache folder that cannot be made, or one someone else may write: rendered the slow way."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    no_home = {"DOCGEN_CACHE_DIR": "/dev/null/docgen"}  # cannot be made
+    plain = _render_in_new_process(tmp_path / "a", "both", {"DOCGEN_CACHE_DIR": str(shared)}, report=_CACHE_USE)[1]
+    assert plain[0] == "FFI" and plain[1]["loaded"] == 0 and plain[2] == "dict"
+    assert not any(shared.iterdir())
+    _render_in_new_process(tmp_path / "b", "both", no_home)
+    for run in ("a", "b"):
+        assert (tmp_path / run / "opinion.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 def test_the_cached_declarations_are_data_never_run(tmp_path, monkeypatch):
@@ -461,3 +498,19 @@ def test_font_subsets_compressed_once_give_the_same_pdf_streams():
     second = generate(slug, data, ("pdf",)).files["pdf"]
     assert stream_compression.STATS["hits"] > hits
     assert _raw_streams(first) == _raw_streams(second)
+
+
+def test_no_home_folder_is_no_cache_folder(monkeypatch):
+    from docgen import cache_dir
+    monkeypatch.delenv("DOCGEN_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    with pytest.raises(OSError):
+        cache_dir.cache_dir("ffi")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")
+    with pytest.raises(OSError):
+        cache_dir.cache_dir("ffi")

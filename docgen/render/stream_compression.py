@@ -15,6 +15,7 @@ letter's preview saved. Anything else is compressed as usual.
 
 from __future__ import annotations
 
+import os
 import threading
 import types
 import zlib
@@ -30,6 +31,15 @@ REMEMBER_BYTES = 16 * 1024 * 1024  # the inputs kept, in all
 _SEEN: OrderedDict[int, tuple[bytes, bytes]] = OrderedDict()  # id(input) → (input, compressed)
 _SIZE = 0
 _LOCK = threading.Lock()
+
+
+def _new_lock_in_child() -> None:
+    """A forked child (the second half of a split table) starts with a free lock, whoever held it at the fork."""
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_in_child)
 STATS = {"hits": 0}
 
 
@@ -40,9 +50,13 @@ class _Compressor:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._inner = zlib.compressobj(LEVEL, *args, **kwargs)
         self._whole: bytes | None = None
+        self._fed = False
 
     def compress(self, data: Any) -> bytes:
-        if self._whole is not None or type(data) is not bytes or len(data) < REMEMBER_FROM:
+        first, self._fed = not self._fed, True
+        if not first or type(data) is not bytes or len(data) < REMEMBER_FROM:  # only a whole stream is remembered
+            if self._whole is not None:
+                raise RuntimeError("more input after a remembered stream")
             return self._inner.compress(data)
         with _LOCK:
             seen = _SEEN.get(id(data))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -30,6 +31,15 @@ ORIGINAL = fonts.Font.subset
 _CACHE: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 _SIZE = 0
 _LOCK = threading.Lock()
+
+
+def _new_lock_in_child() -> None:
+    """A forked child (the second half of a split table) starts with a free lock, whoever held it at the fork."""
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_in_child)
 STATS = {"hits": 0, "misses": 0}
 
 

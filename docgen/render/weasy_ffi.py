@@ -35,7 +35,7 @@ from typing import Any, Iterator
 
 import cffi
 
-from docgen.cache_dir import cache_dir, private, write_atomically
+from docgen.cache_dir import cache_dir, read_private, write_atomically
 
 LOG = logging.getLogger(__name__)
 FORMAT = "1"  # bump when the file's contents change meaning
@@ -80,7 +80,7 @@ def load_or_build(source: str, directory: Path) -> Any:
     if path.is_file():
         try:
             return _load(path)
-        except (ValueError, SyntaxError, TypeError) as exc:  # damaged: written again below
+        except (ValueError, SyntaxError, TypeError, OSError) as exc:  # damaged or not safely ours: written again
             LOG.warning("cffi declarations in %s unreadable (%s): parsing them again", path, exc)
     _build(source, module, directory, path)
     return _load(path)
@@ -101,9 +101,7 @@ def _load(path: Path) -> Any:
     """Build the FFI from the file's literals only (nothing in it runs), after checking who may write it."""
     import _cffi_backend
 
-    if not private(path):
-        raise PermissionError(f"{path} may be written by another user")
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = ast.parse(read_private(path).decode("utf-8"))
     calls = [node.value for node in tree.body
              if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
              and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["ffi"]]
