@@ -514,3 +514,32 @@ def test_no_home_folder_is_no_cache_folder(monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")
     with pytest.raises(OSError):
         cache_dir.cache_dir("ffi")
+
+
+def test_a_forked_child_gets_the_cache_locks_free():
+    """A lock held by another thread at the fork is free in the child (the split table's second half)."""
+    import threading
+
+    from docgen.render.fork_lock import ForkSafeLock
+    lock, held, release = ForkSafeLock(), threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with lock:
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait(10)
+    pid = os.fork()
+    if pid == 0:  # the child: the lock must be free at once
+        code = 0
+        try:
+            acquired = lock._lock.acquire(timeout=2)
+            code = 0 if acquired else 3
+        finally:
+            os._exit(code)
+    release.set()
+    thread.join()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -23,11 +23,11 @@ checked on (docgen.render.weasy_patches).
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from typing import Any
 
+from docgen.render.fork_lock import ForkSafeLock
 from docgen.render.weasy_patches import checked
 from weasyprint.pdf import fonts
 from weasyprint.text.ffi import ffi, harfbuzz
@@ -39,16 +39,7 @@ ORIGINAL_INIT = fonts.Font.__init__
 
 _CACHE: OrderedDict[tuple[int, int], tuple[Any, bytes]] = OrderedDict()  # (address, length) → (blob, bytes)
 _SIZE = 0
-_LOCK = threading.Lock()
-
-
-def _new_lock_in_child() -> None:
-    """A forked child (the second half of a split table) starts with a free lock, whoever held it at the fork."""
-    global _LOCK
-    _LOCK = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_new_lock_in_child)
+_LOCK = ForkSafeLock()
 _CREATING = threading.local()  # set while this thread runs Font.__init__
 STATS = {"hits": 0, "misses": 0}
 

@@ -15,8 +15,6 @@ letter's preview saved. Anything else is compressed as usual.
 
 from __future__ import annotations
 
-import os
-import threading
 import types
 import zlib
 from collections import OrderedDict
@@ -24,22 +22,15 @@ from typing import Any
 
 import pydyf
 
+from docgen.render.fork_lock import ForkSafeLock
+
 LEVEL = 1
 REMEMBER_FROM = 32 * 1024  # smaller inputs (page contents) are new every time
 REMEMBER_BYTES = 16 * 1024 * 1024  # the inputs kept, in all
 
 _SEEN: OrderedDict[int, tuple[bytes, bytes]] = OrderedDict()  # id(input) → (input, compressed)
 _SIZE = 0
-_LOCK = threading.Lock()
-
-
-def _new_lock_in_child() -> None:
-    """A forked child (the second half of a split table) starts with a free lock, whoever held it at the fork."""
-    global _LOCK
-    _LOCK = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_new_lock_in_child)
+_LOCK = ForkSafeLock()
 STATS = {"hits": 0}
 
 

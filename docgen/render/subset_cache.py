@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import threading
 from collections import OrderedDict
 from typing import Any
 
+from docgen.render.fork_lock import ForkSafeLock
 from docgen.render.weasy_patches import checked
 from weasyprint.pdf import fonts
 
@@ -30,16 +29,7 @@ ORIGINAL = fonts.Font.subset
 
 _CACHE: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 _SIZE = 0
-_LOCK = threading.Lock()
-
-
-def _new_lock_in_child() -> None:
-    """A forked child (the second half of a split table) starts with a free lock, whoever held it at the fork."""
-    global _LOCK
-    _LOCK = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_new_lock_in_child)
+_LOCK = ForkSafeLock()
 STATS = {"hits": 0, "misses": 0}
 
 
