@@ -413,45 +413,38 @@ def test_a_child_that_raises_answers_none_and_exits():
     assert child is not None and _collect(child) is None
 
 
+def _a_cache_gives_the_same_pdf(sample: tuple[str, Path], cache: Any) -> None:
+    """A PDF rendered with ``cache`` (installed, filled by a first render) equals one rendered without it."""
+    from docgen.render import subset_cache
+    assert cache.INSTALLED, f"WeasyPrint was upgraded: check {cache.__name__} and its versions"
+    slug, path = sample
+    data = json.loads(path.read_text("utf-8"))
+    cache.uninstall()
+    subset_cache.clear()
+    try:
+        fresh = generate(slug, data, ("pdf",)).files["pdf"]
+    finally:
+        cache.install()
+    subset_cache.clear()
+    generate(slug, data, ("pdf",))  # fills the cache
+    hits = cache.STATS["hits"]
+    cached = generate(slug, data, ("pdf",)).files["pdf"]
+    assert cache.STATS["hits"] > hits, "the second render took from the cache"
+    assert _streams(cached) == _streams(fresh)
+
+
 @pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for _, p in SAMPLES])
 def test_cached_font_subsets_give_the_same_pdf(sample):
     """A PDF whose fonts come from the subset cache equals one subset afresh by WeasyPrint."""
     from docgen.render import subset_cache
-    assert subset_cache.INSTALLED, "WeasyPrint was upgraded: check docgen/render/subset_cache.py and its versions"
-    slug, path = sample
-    data = json.loads(path.read_text("utf-8"))
-    subset_cache.uninstall()
-    try:
-        fresh = generate(slug, data, ("pdf",)).files["pdf"]
-    finally:
-        subset_cache.install()
-    subset_cache.clear()
-    generate(slug, data, ("pdf",))  # fills the cache
-    hits = subset_cache.STATS["hits"]
-    cached = generate(slug, data, ("pdf",)).files["pdf"]
-    assert subset_cache.STATS["hits"] > hits, "the second render took its subsets from the cache"
-    assert _streams(cached) == _streams(fresh)
+    _a_cache_gives_the_same_pdf(sample, subset_cache)
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for _, p in SAMPLES])
 def test_font_files_copied_once_give_the_same_pdf(sample):
     """A PDF whose font bytes come from the per-process copy equals one for which WeasyPrint copied them afresh."""
-    from docgen.render import face_bytes, subset_cache
-    assert face_bytes.INSTALLED, "WeasyPrint was upgraded: check docgen/render/face_bytes.py and its versions"
-    slug, path = sample
-    data = json.loads(path.read_text("utf-8"))
-    face_bytes.uninstall()
-    subset_cache.clear()
-    try:
-        fresh = generate(slug, data, ("pdf",)).files["pdf"]
-    finally:
-        face_bytes.install()
-    subset_cache.clear()
-    generate(slug, data, ("pdf",))  # copies what was not copied yet
-    hits = face_bytes.STATS["hits"]
-    kept = generate(slug, data, ("pdf",)).files["pdf"]
-    assert face_bytes.STATS["hits"] > hits, "the second render took its font files from the per-process copy"
-    assert _streams(kept) == _streams(fresh)
+    from docgen.render import face_bytes
+    _a_cache_gives_the_same_pdf(sample, face_bytes)
 
 
 def test_the_font_copies_stay_within_their_bound(monkeypatch):

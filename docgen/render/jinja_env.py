@@ -52,16 +52,13 @@ def _fingerprint(env: SandboxedEnvironment, kind: str) -> str:
     whatever they call (every docgen source file, by size and time; the other filters' modules likewise),
     finalize, the environment's options, Jinja's and Python's versions."""
     digest = hashlib.sha256(f"{jinja2.__version__}\0{sys.implementation.cache_tag}\0{kind}".encode())
-    package = Path(__file__).resolve().parent.parent
     functions = [*sorted(env.filters.items()), ("finalize", env.finalize)]
-    files = sorted(package.rglob("*.py"))
+    digest.update(_docgen_sources().encode())
     for module in sorted({getattr(function, "__module__", None) or "" for _, function in functions}):
         source = getattr(sys.modules.get(module), "__file__", None)
         if source and not module.startswith("docgen"):
-            files.append(Path(source))
-    for path in files:
-        info = path.stat()
-        digest.update(f"{path}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+            info = Path(source).stat()
+            digest.update(f"{source}:{info.st_size}:{info.st_mtime_ns}\n".encode())
     for name, function in functions:
         digest.update(f"{name}:{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', '')}:"
                       f"{getattr(function, 'jinja_pass_arg', None)}".encode())
@@ -69,6 +66,13 @@ def _fingerprint(env: SandboxedEnvironment, kind: str) -> str:
                env.block_start_string, env.variable_start_string, type(env).__mro__[1].__name__)
     digest.update(repr(options).encode())
     return digest.hexdigest()[:20]
+
+
+@functools.lru_cache(maxsize=1)
+def _docgen_sources() -> str:
+    """Every docgen source file with its size and time (read once per process, for both environments)."""
+    package = Path(__file__).resolve().parent.parent
+    return "".join(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}\n" for path in sorted(package.rglob("*.py")))
 
 
 def _compiled_cache(env: SandboxedEnvironment, kind: str) -> Path | None:
