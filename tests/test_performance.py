@@ -536,3 +536,59 @@ def test_a_forked_child_gets_the_cache_locks_free():
     thread.join()
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def _fresh_font_configuration() -> None:
+    """Forget this process's fonts and stylesheets: the next PDF registers its @font-face rules again."""
+    import docgen.render.pdf as pdf
+    for styles in pdf._STYLES.values():
+        styles.close()
+    pdf._STYLES.clear()
+
+
+def _pdf_with_fonts(slug: str, data: dict[str, Any], in_place: bool) -> tuple[bytes, Any]:
+    import docgen.render.pdf as pdf
+    from docgen.render import fonts_in_place
+    if not in_place:
+        fonts_in_place.uninstall()
+    _fresh_font_configuration()
+    try:
+        result = generate(slug, data, ("pdf",)).files["pdf"]
+        return result, [styles.font_config._folder for styles in pdf._STYLES.values()]
+    finally:
+        fonts_in_place.install()
+        _fresh_font_configuration()
+
+
+@pytest.mark.parametrize("sample", [*SAMPLES, ("opinion", ROOT / "samples" / "opinion.json", "昌吉市𠮷祥商贸有限公司")],
+                         ids=[*(p.stem for _, p in SAMPLES), "opinion-rare-hanzi"])
+def test_bundled_fonts_registered_in_place_give_the_same_pdf(sample):
+    """Registered where they lie (nothing copied to a temporary folder), the fonts give WeasyPrint's PDF."""
+    from docgen.render import fonts_in_place
+    assert fonts_in_place.INSTALLED, "WeasyPrint was upgraded: check docgen/render/fonts_in_place.py"
+    slug, path, *recipient = sample
+    data = json.loads(path.read_text("utf-8"))
+    if recipient:  # a character only the rare-hanzi faces have: their stylesheet is registered too
+        data["recipient"] = recipient[0]
+    copied, copy_folders = _pdf_with_fonts(slug, data, in_place=False)
+    before = fonts_in_place.STATS["in_place"]
+    in_place, folders = _pdf_with_fonts(slug, data, in_place=True)
+    assert all(copy_folders) and folders == [None], "WeasyPrint copied the fonts; in place nothing was copied"
+    assert fonts_in_place.STATS["in_place"] - before >= (7 if recipient else 5)  # five Fandol faces (+ two HanaMin)
+    assert in_place == copied
+
+
+def test_only_a_bundled_font_named_alone_is_registered_in_place(tmp_path):
+    from docgen.render.fetcher import AssetFetcher
+    from docgen.render.fonts_in_place import bundled_file
+    fetcher = AssetFetcher(tmp_path)
+    fang = "docgen-asset:fonts/FandolFang-Regular.otf"
+    assert bundled_file({"font_family": "F", "src": [("external", fang)]}, fetcher).name == "FandolFang-Regular.otf"
+    for rule in ({"font_family": "F", "src": [("external", fang)], "font_weight": "bold"},  # WeasyPrint's rule
+                 {"font_family": "F", "src": [("local", "FandolFang")]},
+                 {"font_family": "F", "src": [("external", fang), ("external", fang)]},
+                 {"font_family": "F", "src": [("external", "docgen-asset:fonts/../../config.py")]},
+                 {"font_family": "F", "src": [("external", "docgen-asset:css/gbt9704.css")]},
+                 {"font_family": "F", "src": [("external", "file:///etc/passwd")]}):
+        assert bundled_file(rule, fetcher) is None, rule
+    assert bundled_file({"font_family": "F", "src": [("external", fang)]}, object()) is None  # another fetcher

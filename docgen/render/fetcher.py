@@ -34,6 +34,15 @@ class AssetFetcher(URLFetcher):
         LOG.warning("refused to fetch %s", url[:200])
         raise RefusedURL(f"只允许读取本项目模板资源，已拒绝：{url[:200]}")
 
+    def bundled_font(self, url: str) -> Path | None:
+        """The bundled font file a ``docgen-asset:fonts/…`` URL names, or None for any other URL."""
+        if not url.startswith(ASSET_SCHEME + "fonts/"):
+            return None
+        try:
+            return self._asset_path(url)
+        except RefusedURL:
+            return None
+
     def _asset_path(self, url: str) -> Path:
         root_name, _, name = url[len(ASSET_SCHEME):].partition("/")
         root = self._roots.get(root_name)

@@ -30,6 +30,7 @@ with warnings.catch_warnings():
 
     from docgen.render import cjk_justify  # noqa: F401  (full lines fill the block, as in Word)
     from docgen.render import face_bytes  # noqa: F401  (a font file copied out of HarfBuzz once, not per PDF)
+    from docgen.render import fonts_in_place  # noqa: F401  (bundled fonts registered where they lie, not copied)
     from docgen.render import layout_reuse  # noqa: F401  (Pango shapes each line once, not twice)
     from docgen.render import stream_compression  # noqa: F401  (deflate level 1, not 9)
     from docgen.render import subset_cache  # noqa: F401  (a font subset once per glyph set)
@@ -51,10 +52,11 @@ HARFBUZZ_HINT = ("未找到 libharfbuzz-subset0：中文 PDF 生成将慢约 10 
 class _Styles:
     """Fonts and the parsed stylesheet, loaded once per process and template directory.
 
-    WeasyPrint copies every @font-face font into a temporary folder when a
-    FontConfiguration first meets it; one shared configuration means that happens
-    once, not per thread or request. Rendering holds a lock because fontconfig and
-    Pango objects are not documented as thread-safe.
+    A FontConfiguration registers every @font-face font when it first meets it (the
+    bundled ones where they lie, docgen.render.fonts_in_place; any other one WeasyPrint
+    copies into a temporary folder); one shared configuration means that happens once,
+    not per thread or request. Rendering holds a lock because fontconfig and Pango
+    objects are not documented as thread-safe.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -82,14 +84,15 @@ class _Styles:
         return [self.css, self.rare()]
 
     def rare(self) -> Any:
-        """The rare-hanzi faces, registered once in this process (before a fork: a child must not do it, as
-        WeasyPrint skips font files already in the shared folder and the parent would never register them)."""
+        """The rare-hanzi faces, registered once in this process (before a fork: what a child registers stays
+        in the child, and when WeasyPrint copies fonts it skips those already in the shared folder, so the
+        parent would never register them)."""
         if self._rare is None:
             self._rare = self._stylesheet(self._rare_path)
         return self._rare
 
     def close(self) -> None:
-        """Remove the font copies WeasyPrint made."""
+        """Remove the font copies WeasyPrint made (none when every face is a bundled one)."""
         folder = getattr(self.font_config, "_folder", None)
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
