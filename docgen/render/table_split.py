@@ -9,7 +9,8 @@ row heights predict to start with row k after an even number of pages N:
   N + 1 is even a page numbered N comes first and is dropped, so even pages stay
   left-hand ones);
 - meanwhile this process lays out the head — letterhead, title, rows …k — with
-  every row anchored, and checks that row k really opens page N + 1. Layout runs
+  every row anchored, checks that row k really opens page N + 1 and writes its
+  pages while the child is still at work. Layout runs
   from the top down, so the head's pages are those of a single pass. If the
   prediction was off, the rest is laid out again here from the last page start
   the head shows; if anything fails, the caller
@@ -40,7 +41,8 @@ BLOCK_MM = 156.0  # the landscape text block's height
 HEADER_ROW_MM = 12.0  # the repeated header row, about
 ROW_RULE_MM = 0.18
 FIRST_PAGE_MM = 90.0  # letterhead, title and introduction take about this much of page 1
-HEAD_SHARE = 0.52  # of the rows laid out here: the child also writes the note, signature and 版记
+HEAD_SHARE = 0.48  # of the rows laid out here, which also has the letterhead and title; the child has the note,
+#                   signature and 版记 (both write their pages at the same time: measured, this balances them)
 
 Layout = Callable[[dict[str, Any]], Any]  # context → laid-out WeasyPrint document
 
@@ -131,6 +133,7 @@ def render_split(context: dict[str, Any], lay_out: Layout, write: Callable[[Any]
         head = lay_out(_head(context, k))
         starts = _true_starts(_page_rows(head))
         if (k, pages_before) in starts and child is not None:
+            head_pdf = _head_pdf(head, pages_before, write)  # while the child still works on the rest
             rest = _collect(child)
             child = None
         else:  # the prediction was off (or no child): split at the last real page start the head shows
@@ -143,10 +146,9 @@ def render_split(context: dict[str, Any], lay_out: Layout, write: Callable[[Any]
                 return None
             k, pages_before = starts[-1]
             rest = lay_out_rest(_rest(context, k, pages_before))
+            head_pdf = _head_pdf(head, pages_before, write)
         if rest is None:
             return None
-        _drop_row_anchors(head)
-        head_pdf = write(head.copy(head.pages[:pages_before]))
         return _join(head_pdf, rest[0], skip=pages_before % 2), rest[1]
     except Exception:  # noqa: BLE001  (whatever went wrong, one pass will do it or say what is wrong)
         LOG.warning("table split failed; rendering in one pass", exc_info=True)
@@ -154,6 +156,12 @@ def render_split(context: dict[str, Any], lay_out: Layout, write: Callable[[Any]
     finally:
         if child is not None:
             _discard(child)
+
+
+def _head_pdf(head: Any, pages: int, write: Callable[[Any], bytes]) -> bytes:
+    """The head's first ``pages`` pages as PDF, without the row anchors that served the check."""
+    _drop_row_anchors(head)
+    return write(head.copy(head.pages[:pages]))
 
 
 def _join(first: bytes, second: bytes, skip: int = 0) -> bytes:
