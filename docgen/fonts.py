@@ -141,8 +141,4 @@ def needs_rare_fonts(text: str) -> bool:
 def unsupported_characters(value: str) -> list[str]:
     """Characters of ``value`` that no bundled font can draw (spaces are fine)."""
     covered = covered_codepoints()
-    seen: dict[str, None] = {}
-    for char in value:
-        if ord(char) not in covered and not char.isspace():
-            seen.setdefault(char, None)
-    return list(seen)
+    return [char for char in dict.fromkeys(value) if ord(char) not in covered and not char.isspace()]

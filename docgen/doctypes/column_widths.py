@@ -4,7 +4,8 @@ Three passes over a sample of the rows, all in whole STEP_MM steps above each co
 1. the smallest uniform target (every column wide enough for nine cells in ten to take T lines or fewer);
 2. greedy widening with what is left, where it saves the most lines per step;
 3. exchanges: a few steps move from a column that hardly needs them to one whose rows they shorten.
-Lines per width are memoised per cell, so each cell is measured once per width it is tried at.
+Lines per width are memoised per distinct cell (a month repeats its dates, kinds and units), so each is
+measured once per width it is tried at.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ MAX_ROUNDS = 200
 
 def lines_needed(widths: Sequence[float], capacity: float) -> int:
     """Lines a cell takes when filled greedily (a piece wider than a line gets a line of its own)."""
+    if sum(widths) <= capacity:  # the usual case, at C speed: every running total is below the sum
+        return 1
     lines, used = 1, 0.0
     for width in widths:
         if used + width > capacity + 1e-9 and used > 0:
@@ -48,7 +51,9 @@ class ColumnFitter:
         self.cells, self.minimum, self.char_mm, self.pad_mm = cells, minimum, char_mm, pad_mm
         self.count = len(minimum)
         self.budget = int((total_mm - sum(minimum)) // STEP_MM)
-        self.memo: list[list[dict[int, int]]] = [[{} for _ in minimum] for _ in cells]
+        shared: list[dict[tuple[float, ...], dict[int, int]]] = [{} for _ in minimum]  # same cell, same memo
+        self.memo: list[list[dict[int, int]]] = [[shared[c].setdefault(tuple(cell), {}) for c, cell in enumerate(row)]
+                                                 for row in cells]
 
     def at(self, row: int, column: int, steps: int) -> int:
         """Lines of one cell when its column is ``steps`` above its minimum."""

@@ -64,9 +64,21 @@ def char_width(char: str) -> float:
     return _latin_widths().get(char) or east_asian_width(char)
 
 
+class _Widths(dict):  # type: ignore[type-arg]
+    """char_width of each character met so far (a month measures ~35,000 characters of a few hundred kinds)."""
+
+    def __missing__(self, char: str) -> float:
+        width = self[char] = char_width(char)
+        return width
+
+
+_WIDTHS = _Widths()
+
+
 def pieces(text: str) -> list[float]:
     """Widths (in characters) of the pieces a cell may break between."""
-    return [sum(char_width(c) for c in token) for token in _tokens(text)]
+    width = _WIDTHS.__getitem__
+    return [sum(map(width, token)) for token in _tokens(text)]
 
 
 def _tokens(text: str) -> list[str]:
