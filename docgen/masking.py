@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from docgen.lazy_pattern import lazy_compile
+
 REMOVED = "＊＊＊"
 ADDRESS_REMOVED = "住址已隐去"
 
@@ -30,7 +32,7 @@ SEP = "[ \u3000.．\\-－—_/]"
 LETTER = "A-Za-zＡ-Ｚａ-ｚ"
 # Numbers that are never personal data are shielded first, so a number beside them cannot swallow them:
 # amounts (…元), dates (2024-06-05, 2024年6月5日), times (10:30), decimals with one point (87.6177).
-_SHIELDED = re.compile("|".join((
+_SHIELDED = lazy_compile("|".join((
     f"(?<![0-9０-９.．]){D}{{1,12}}(?:[.．]{D}{{1,2}})?\\s?(?:万元|亿元|元)",
     f"(?<![0-9０-９]){D}{{1,3}}(?:[,，]{D}{{3}})+(?:[.．]{D}{{1,2}})?\\s?(?:万元|亿元|元)?",
     f"(?<![0-9０-９])(?:19|20|１９|２０){D}{{2}}[.．\\-－/年]{D}{{1,2}}[.．\\-－/月]{D}{{1,2}}日?(?![0-9０-９])",
@@ -39,16 +41,16 @@ _SHIELDED = re.compile("|".join((
 )))
 # A run of digits, as long as it goes (never starting inside a longer run or right after letters, as in JY165…):
 # an optional +86, the digits with their separators, an ID card's final X, a landline's extension.
-_DIGIT_RUN = re.compile(
+_DIGIT_RUN = lazy_compile(
     f"(?<![0-9０-９{LETTER}])(?:(?:[+＋]|00|００)[8８][6６]{SEP}{{0,2}})?"
     f"(?P<number>{D}(?:{SEP}{{0,2}}{D})*(?:{SEP}{{0,2}}[XxＸｘ])?)(?:转{D}{{1,6}})?(?![0-9０-９])"
 )
 # Landlines written with the area code in brackets: (0994)2345678, （0994）234-5678.
-_BRACKETED_LANDLINE = re.compile(f"[（(][0０]{D}{{2,3}}[）)]\\s?{D}(?:{SEP}?{D}){{5,8}}(?:转{D}{{1,6}})?")
+_BRACKETED_LANDLINE = lazy_compile(f"[（(][0０]{D}{{2,3}}[）)]\\s?{D}(?:{SEP}?{D}){{5,8}}(?:转{D}{{1,6}})?")
 # E-mail addresses, full-width letters, ＠ and ． included.
-_EMAIL = re.compile(f"[0-9０-９{LETTER}._%+\\-．]+\\s?[@＠]\\s?[0-9０-９{LETTER}\\-]+(?:[.．][0-9０-９{LETTER}\\-]+)+")
+_EMAIL = lazy_compile(f"[0-9０-９{LETTER}._%+\\-．]+\\s?[@＠]\\s?[0-9０-９{LETTER}\\-]+(?:[.．][0-9０-９{LETTER}\\-]+)+")
 # Numbers and handles introduced by a telling keyword, whatever their shape.
-_KEYWORD_NUMBER = re.compile(
+_KEYWORD_NUMBER = lazy_compile(
     r"((?:身份证(?:号码|号)?|公民身份号码|证件号码|电话|手机(?:号码|号)?|联系方式|联系电话|座机|"
     r"(?:银行)?(?:卡号|账号|帐号|账户|帐户)|开户行账号|微信号?|QQ号?|邮箱|电子邮箱|电子邮件|E-?mail)\s*[：:为是]?\s*)"
     r"[0-9Xx０-９Ａ-Ｚａ-ｚA-Za-z@＠._\-][0-9Xx０-９Ａ-Ｚａ-ｚA-Za-z@＠._\s\-]{4,}[0-9Xx０-９Ａ-Ｚａ-ｚA-Za-z]",
@@ -56,13 +58,13 @@ _KEYWORD_NUMBER = re.compile(
 )
 SHIELD_BASE = 0xF0000  # supplementary private use: no bundled font draws it, so validation keeps it out of data
 # A home address introduced by a keyword, up to the next punctuation mark.
-_ADDRESS = re.compile(
+_ADDRESS = lazy_compile(
     r"(?:家庭住址|家庭地址|现住址|现住|住址|住所地|住所|户籍地址|户籍所在地|户籍地|居住地址|居住地|暂住地|"
     r"家住|住在|居住在|住于)\s*[：:为是在于]?\s*[^，。；;,、）)\n]{2,60}"
 )
 # What a bracketed aside may hold and still say nothing once the details are gone.
-_ASIDE = re.compile(r"[（(]([^（()）]{0,120})[）)]")
-_REMOVED_DETAIL = re.compile(
+_ASIDE = lazy_compile(r"[（(]([^（()）]{0,120})[）)]")
+_REMOVED_DETAIL = lazy_compile(
     f"{REMOVED}|{ADDRESS_REMOVED}|(?:身份证(?:号码|号)?|公民身份号码|证件号码|电话|手机(?:号码|号)?|联系方式|联系电话|座机|"
     r"(?:银行)?(?:卡号|账号|帐号|账户|帐户)|开户行账号|微信号?|QQ号?|邮箱|电子邮箱|电子邮件|E-?mail)\s*[：:为是]?",
     re.IGNORECASE,

@@ -592,3 +592,21 @@ def test_only_a_bundled_font_named_alone_is_registered_in_place(tmp_path):
                  {"font_family": "F", "src": [("external", "file:///etc/passwd")]}):
         assert bundled_file(rule, fetcher) is None, rule
     assert bundled_file({"font_family": "F", "src": [("external", fang)]}, object()) is None  # another fetcher
+
+
+def test_a_lazy_pattern_is_the_compiled_pattern_once_used():
+    import re as re_module
+
+    from docgen.lazy_pattern import lazy_compile
+    pattern = lazy_compile("(?P<n>[0-9０-９]+)号", re_module.IGNORECASE)
+    assert pattern._compiled is None
+    text = "〔2026〕12号、第３号"
+    assert pattern.sub("#", text) == re_module.sub("(?P<n>[0-9０-９]+)号", "#", text)
+    assert [m.group("n") for m in pattern.finditer(text)] == ["12", "３"]
+    assert pattern.flags & re_module.IGNORECASE and pattern._compiled is not None
+
+
+def test_a_letter_never_compiles_the_monthly_notice_patterns(tmp_path):
+    """Masking and table measuring patterns are compiled by the documents that use them, not by every start."""
+    report = "[sys.modules['docgen.masking']._SHIELDED._compiled is None, 'xml.sax.saxutils' in sys.modules]"
+    assert _render_in_new_process(tmp_path, "docx", report=report)[1] == [True, False]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -22,6 +21,7 @@ from markupsafe import Markup, escape
 from docgen.doctypes.column_widths import ColumnFitter
 from docgen.doctypes.tables import Column
 from docgen.fonts import FONT_DIR
+from docgen.lazy_pattern import lazy_compile
 from docgen.text import char_width as east_asian_width
 
 TABLE_WIDTH_MM = 225.0  # the landscape text block: 297 − 37 − 35
@@ -29,7 +29,7 @@ CHAR_MM = 10.5 / 72 * 25.4  # 五号 hanzi
 PAD_MM = 2.4  # left + right padding of a cell (1 mm each) and half of each 0.5 pt rule, with a little slack
 MAX_ROWS_MEASURED = 300  # widths of a longer table are fitted on an even sample of its rows
 # Pieces a cell never breaks: credit codes, 〔2025〕12号, amounts, Latin words and numbers, names with a dot.
-_PIECES = re.compile(
+_PIECES = lazy_compile(
     r"[0-9A-Z]{18}"
     r"|〔[0-9]{4}〕[0-9]{1,6}号"
     r"|(?:人民币)?[0-9][0-9,]*(?:\.[0-9]+)?(?:万|亿)?元"

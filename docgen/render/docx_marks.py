@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import io
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from docgen.render.marks import QR_MM, WATERMARK_TEXT, Verification, qr_png
 from docgen.render.ooxml import float_inline
@@ -80,7 +79,7 @@ CODE_PLACEHOLDER = "{{ %s }}" % CODE_KEY
 
 def verification_context(verification: Verification) -> dict[str, Markup]:
     """What the footers' placeholder prints: the code line, escaped once here (never rewritten by finalize)."""
-    return {CODE_KEY: Markup(xml_escape(verification.lines()[0]))}
+    return {CODE_KEY: escape(verification.lines()[0])}
 
 
 def add_verification(document: Any, verification: Verification) -> None:
