@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,13 +112,14 @@ def write_coverage_file(path: Path = COVERAGE_FILE, common_path: Path = COMMON_C
 
 def _read_coverage(path: Path, scan: Any) -> Coverage:
     try:
-        header, *body = path.read_text(encoding="ascii").splitlines()
+        header, _, body = path.read_text(encoding="ascii").partition("\n")
     except FileNotFoundError:
-        header, body = "", []
+        header, body = "", ""
     if header != f"# {font_signature()}":
         LOG.warning("字体覆盖表缺失或过期，正在扫描字体；请运行 python scripts/build_font_coverage.py 重新生成")
         return scan()
-    return Coverage([tuple(int(x, 16) for x in line.split("-")) for line in body])  # type: ignore[misc]
+    bounds = iter(map(int, body.replace("-", " ").split(), itertools.repeat(16)))  # "start-end" per line, hex
+    return Coverage(list(zip(bounds, bounds)))
 
 
 @functools.lru_cache(maxsize=1)
