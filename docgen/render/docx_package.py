@@ -11,7 +11,8 @@ DOCX time. Here:
 - parts docgen never edits (styles, settings, fonts, theme, numbering, app
   properties) stay opaque: their bytes are carried, not parsed, and written back
   as they were;
-- the ZIP is written at deflate level 1, pictures stored as they are.
+- the ZIP is written at deflate level 1, pictures stored as they are, and the
+  parts carried unchanged are deflated once per process (docgen.render.zip_writer).
 
 The result is the same document: tests/test_performance.py compares every part's
 XML with python-docx's own reading and writing for every sample.
@@ -33,6 +34,8 @@ from docx.opc.part import Part, PartFactory
 from docx.opc.pkgreader import PackageReader, _ContentTypeMap
 from docx.opc.pkgwriter import _ContentTypesItem
 from docx.package import Package
+
+from docgen.render.zip_writer import ZipWriter
 
 OPAQUE = frozenset({CT.WML_STYLES, CT.WML_SETTINGS, CT.WML_FONT_TABLE, CT.WML_WEB_SETTINGS, CT.OFC_THEME,
                     CT.WML_NUMBERING, CT.OFC_EXTENDED_PROPERTIES})
@@ -89,11 +92,11 @@ def save_document(document: DocumentObject, stream: io.BytesIO) -> None:
     parts = package.parts
     for part in parts:
         part.before_marshal()
-    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr(CONTENT_TYPES_URI.membername, _ContentTypesItem.from_parts(parts).blob)
-        archive.writestr(PACKAGE_URI.rels_uri.membername, package.rels.xml)
-        for part in parts:
-            kind = zipfile.ZIP_STORED if part.content_type in STORED else zipfile.ZIP_DEFLATED
-            archive.writestr(part.partname.membername, part.blob, compress_type=kind)
-            if len(part.rels):
-                archive.writestr(part.partname.rels_uri.membername, part.rels.xml)
+    archive = ZipWriter(stream)
+    archive.add(CONTENT_TYPES_URI.membername, _ContentTypesItem.from_parts(parts).blob)
+    archive.add(PACKAGE_URI.rels_uri.membername, package.rels.xml)
+    for part in parts:
+        archive.add(part.partname.membername, part.blob, compress=part.content_type not in STORED)
+        if len(part.rels):
+            archive.add(part.partname.rels_uri.membername, part.rels.xml)
+    archive.close()

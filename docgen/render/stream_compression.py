@@ -8,7 +8,7 @@ compares them).
 
 A font subset taken from docgen.render.subset_cache is the very same ``bytes``
 object every time, and pydyf hands it to the compressor as it is. So a large
-input seen before (the same object, kept alive here, so its identity cannot be
+input seen before (the same object, kept alive by docgen.render.identity_memo, so its identity cannot be
 reused) gets the compressed bytes of last time: the same output, ~3 ms of a
 letter's preview saved. Anything else is compressed as usual.
 """
@@ -17,21 +17,17 @@ from __future__ import annotations
 
 import types
 import zlib
-from collections import OrderedDict
 from typing import Any
 
 import pydyf
 
-from docgen.render.fork_lock import ForkSafeLock
+from docgen.render.identity_memo import IdentityMemo
 
 LEVEL = 1
 REMEMBER_FROM = 32 * 1024  # smaller inputs (page contents) are new every time
 REMEMBER_BYTES = 16 * 1024 * 1024  # the inputs kept, in all
 
-_SEEN: OrderedDict[int, tuple[bytes, bytes]] = OrderedDict()  # id(input) → (input, compressed)
-_SIZE = 0
-_LOCK = ForkSafeLock()
-STATS = {"hits": 0}
+_MEMO = IdentityMemo(REMEMBER_BYTES)  # input → its whole compressed stream
 
 
 class _Compressor:
@@ -49,38 +45,23 @@ class _Compressor:
             if self._whole is not None:
                 raise RuntimeError("more input after a remembered stream")
             return self._inner.compress(data)
-        with _LOCK:
-            seen = _SEEN.get(id(data))
-            if seen is not None and seen[0] is data:
-                _SEEN.move_to_end(id(data))
-                STATS["hits"] += 1
-                self._whole = seen[1]
-                return self._whole
-        self._whole = self._inner.compress(data) + self._inner.flush()
-        _remember(data, self._whole)
+        self._whole = _MEMO.get(data, self._whole_stream)
         return self._whole
+
+    def _whole_stream(self, data: bytes) -> bytes:
+        return self._inner.compress(data) + self._inner.flush()
 
     def flush(self, *args: Any) -> bytes:
         return b"" if self._whole is not None else self._inner.flush(*args)
 
 
-def _remember(data: bytes, compressed: bytes) -> None:
-    global _SIZE
-    with _LOCK:
-        if id(data) in _SEEN:
-            return
-        _SEEN[id(data)] = (data, compressed)
-        _SIZE += len(data)
-        while _SIZE > REMEMBER_BYTES and _SEEN:
-            _, (old, _compressed) = _SEEN.popitem(last=False)
-            _SIZE -= len(old)
+def hits() -> int:
+    """How many streams were answered from memory in this process."""
+    return _MEMO.hits
 
 
 def clear() -> None:
-    global _SIZE
-    with _LOCK:
-        _SEEN.clear()
-        _SIZE = 0
+    _MEMO.clear()
 
 
 def _compressobj(level: int = LEVEL, *args: Any, **kwargs: Any) -> _Compressor:
