@@ -115,8 +115,18 @@ def test_the_collector_pauses_during_a_render_and_collects_after(monkeypatch):
     monkeypatch.setattr(docx_render, "_render_docx", spy)
     generate("opinion", REGISTRY["opinion"].load_sample(), ("docx",))
     assert seen == [False], "no automatic collection during the render"
-    assert gc.isenabled() and gc_pause.owed()
+    assert gc.isenabled() and gc_pause.owed(), "no one collects later here: the collector is back on"
     assert gc_pause.collect_if_idle() and not gc_pause.owed()
+
+
+def test_a_render_handed_over_leaves_the_collection_to_its_caller():
+    """As in a request: the render returns without a collection; the caller collects once the work is out."""
+    gc_pause.collect_if_idle()
+    with gc_pause.handing_over():
+        generate("opinion", REGISTRY["opinion"].load_sample(), ("docx",))
+        assert not gc.isenabled() and gc_pause.owed(), "nothing collected before the caller hands the work over"
+        assert gc_pause.collect_if_idle()
+    assert gc.isenabled() and not gc_pause.owed()
 
 
 def test_overlapping_renders_still_get_collected(monkeypatch):
@@ -141,9 +151,9 @@ def test_a_response_is_followed_by_a_collection(authed):
     statuses = []
     body = authed.application(builder.get_environ(), lambda status, headers, *_: statuses.append(status))
     assert b"".join(body)[:2] == b"PK" and statuses == ["200 OK"]
-    assert gc_pause.owed(), "rendered, not yet collected while the body goes out"
+    assert gc_pause.owed() and not gc.isenabled(), "rendered, not yet collected while the body goes out"
     body.close()
-    assert not gc_pause.owed()
+    assert not gc_pause.owed() and gc.isenabled()
 
 
 def _render_in_new_process(tmp_path: Path, fmt: str, env: dict[str, str] | None = None,
