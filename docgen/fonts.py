@@ -118,8 +118,16 @@ def _read_coverage(path: Path, scan: Any) -> Coverage:
     if header != f"# {font_signature()}":
         LOG.warning("字体覆盖表缺失或过期，正在扫描字体；请运行 python scripts/build_font_coverage.py 重新生成")
         return scan()
-    bounds = iter(map(int, body.replace("-", " ").split(), itertools.repeat(16)))  # "start-end" per line, hex
-    return Coverage(list(zip(bounds, bounds)))
+    try:
+        bounds = list(map(int, body.replace("-", " ").split(), itertools.repeat(16)))  # "start-end" per line, hex
+    except ValueError:
+        bounds = [-1]
+    ranges = list(zip(bounds[::2], bounds[1::2]))
+    if len(bounds) % 2 or any(start > end for start, end in ranges) or any(
+            end >= start for (_, end), (start, _) in zip(ranges, ranges[1:])):
+        LOG.warning("字体覆盖表 %s 已损坏，正在扫描字体；请运行 python scripts/build_font_coverage.py 重新生成", path.name)
+        return scan()
+    return Coverage(ranges)
 
 
 @functools.lru_cache(maxsize=1)

@@ -119,10 +119,24 @@ def test_the_collector_pauses_during_a_render_and_collects_after(monkeypatch):
     assert gc_pause.collect_if_idle() and not gc_pause.owed()
 
 
+def test_a_deferred_collection_runs_anyway_when_no_one_collects(monkeypatch):
+    """A response that takes long to go out (a slow client) does not keep the collector off for long."""
+    import time
+    gc_pause.collect_if_idle()
+    monkeypatch.setattr(gc_pause, "DEFER_AT_MOST_S", 0.05)
+    with gc_pause.collections_deferred():
+        generate("opinion", REGISTRY["opinion"].load_sample(), ("docx",))
+        assert not gc.isenabled()
+        deadline = time.monotonic() + 10
+        while (gc_pause.owed() or not gc.isenabled()) and time.monotonic() < deadline:  # collecting, then on
+            time.sleep(0.02)
+    assert gc.isenabled() and not gc_pause.owed()
+
+
 def test_a_render_handed_over_leaves_the_collection_to_its_caller():
     """As in a request: the render returns without a collection; the caller collects once the work is out."""
     gc_pause.collect_if_idle()
-    with gc_pause.handing_over():
+    with gc_pause.collections_deferred():
         generate("opinion", REGISTRY["opinion"].load_sample(), ("docx",))
         assert not gc.isenabled() and gc_pause.owed(), "nothing collected before the caller hands the work over"
         assert gc_pause.collect_if_idle()
@@ -590,18 +604,28 @@ def test_bundled_fonts_registered_in_place_give_the_same_pdf(sample):
 
 def test_only_a_bundled_font_named_alone_is_registered_in_place(tmp_path):
     from docgen.render.fetcher import AssetFetcher
-    from docgen.render.fonts_in_place import bundled_file
+    from docgen.render.fonts_in_place import in_place_path
     fetcher = AssetFetcher(tmp_path)
     fang = "docgen-asset:fonts/FandolFang-Regular.otf"
-    assert bundled_file({"font_family": "F", "src": [("external", fang)]}, fetcher).name == "FandolFang-Regular.otf"
+    assert in_place_path({"font_family": "F", "src": [("external", fang)]}, fetcher).name == "FandolFang-Regular.otf"
     for rule in ({"font_family": "F", "src": [("external", fang)], "font_weight": "bold"},  # WeasyPrint's rule
                  {"font_family": "F", "src": [("local", "FandolFang")]},
                  {"font_family": "F", "src": [("external", fang), ("external", fang)]},
                  {"font_family": "F", "src": [("external", "docgen-asset:fonts/../../config.py")]},
                  {"font_family": "F", "src": [("external", "docgen-asset:css/gbt9704.css")]},
-                 {"font_family": "F", "src": [("external", "file:///etc/passwd")]}):
-        assert bundled_file(rule, fetcher) is None, rule
-    assert bundled_file({"font_family": "F", "src": [("external", fang)]}, object()) is None  # another fetcher
+                 {"font_family": "F", "src": [("external", "file:///etc/passwd")]},
+                 {"font_family": "F", "src": [("external", "docgen-asset:fonts/")]},  # the folder itself
+                 {"font_family": "F", "src": [("external", "docgen-asset:fonts/LICENSE-Hanazono.txt")]}):
+        assert in_place_path(rule, fetcher) is None, rule
+    assert in_place_path({"font_family": "F", "src": [("external", fang)]}, object()) is None  # another fetcher
+
+    class WoffFetcher:  # a bundled WOFF2 must be decoded by WeasyPrint, not handed to fontconfig as it is
+        @staticmethod
+        def bundled_font(url: str) -> Path:
+            return tmp_path / "face.woff2"
+
+    assert in_place_path({"font_family": "F", "src": [("external", "docgen-asset:fonts/face.woff2")]},
+                        WoffFetcher()) is None
 
 
 def test_a_lazy_pattern_is_the_compiled_pattern_once_used():
@@ -622,28 +646,32 @@ def test_a_letter_never_compiles_the_monthly_notice_patterns(tmp_path):
     assert _render_in_new_process(tmp_path, "docx", report=report)[1] == [True, False]
 
 
-def test_the_zip_writer_writes_what_zipfile_reads_back():
-    """Members deflated, stored and remembered all read back (CRC checked) as written, with zipfile's names."""
+def test_the_zip_writer_writes_what_zipfile_writes():
+    """Deflated, stored, remembered and non-ASCII members: byte for byte zipfile's archive of the same members."""
     from docgen.render import zip_writer
     zip_writer.clear()
     hits = zip_writer.hits()
+    when = (2026, 11, 27, 9, 30, 58)
     big = os.urandom(1000).hex().encode() * 20  # above REMEMBER_FROM: deflated once, then from memory
     members = {"[Content_Types].xml": b"<Types/>", "word/styles.xml": big, "word/media/image1.png": os.urandom(500),
                "word/图.xml": "<w:t>公文</w:t>".encode()}
     archives = []
     for _ in range(2):
         stream = io.BytesIO()
-        writer = zip_writer.ZipWriter(stream)
+        writer = zip_writer.ZipWriter(stream, date_time=when)
         for name, data in members.items():
-            writer.add(name, data, compress=not name.endswith(".png"))
+            writer.add(name, data, compress=not name.endswith(".png"), remember=name.endswith("styles.xml"))
         writer.close()
         archives.append(stream.getvalue())
     assert zip_writer.hits() == hits + 1 and archives[0] == archives[1]
-    with zipfile.ZipFile(io.BytesIO(archives[1])) as archive:
-        assert archive.testzip() is None
-        assert {info.filename: archive.read(info) for info in archive.infolist()} == members
-        kinds = {info.filename: info.compress_type for info in archive.infolist()}
-        assert kinds["word/media/image1.png"] == zipfile.ZIP_STORED and kinds["word/styles.xml"] == zipfile.ZIP_DEFLATED
+    expected = io.BytesIO()
+    with zipfile.ZipFile(expected, "w") as archive:
+        for name, data in members.items():
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.external_attr = 0o600 << 16
+            kind = zipfile.ZIP_STORED if name.endswith(".png") else zipfile.ZIP_DEFLATED
+            archive.writestr(info, data, compress_type=kind, compresslevel=1)
+    assert archives[1] == expected.getvalue()
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for _, p in SAMPLES])

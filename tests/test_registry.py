@@ -102,3 +102,13 @@ def test_every_schema_is_valid_against_the_metaschema(doctype: DocType):
     """Checked here rather than at every start-up (docgen.doctypes.validation.make_validator)."""
     from jsonschema import Draft202012Validator
     Draft202012Validator.check_schema(doctype.schema)
+
+
+@pytest.mark.parametrize("body", ["0-7E\nA0\n", "0-7E\n7F-10\n", "0-7E\n50-60\n", "zz-7E\n"])
+def test_a_damaged_coverage_file_is_scanned_again(tmp_path, body):
+    from docgen import fonts
+    damaged = tmp_path / "coverage.txt"
+    damaged.write_text(f"# {fonts.font_signature()}\n{body}", encoding="ascii")
+    assert fonts._read_coverage(damaged, lambda: "scanned") == "scanned"
+    damaged.write_text(f"# {fonts.font_signature()}\n0-7E\nA0-A0\n", encoding="ascii")
+    assert fonts._read_coverage(damaged, lambda: "scanned").ranges == [(0, 0x7E), (0xA0, 0xA0)]

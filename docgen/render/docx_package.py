@@ -96,7 +96,8 @@ def save_document(document: DocumentObject, stream: io.BytesIO) -> None:
     archive.add(CONTENT_TYPES_URI.membername, _ContentTypesItem.from_parts(parts).blob)
     archive.add(PACKAGE_URI.rels_uri.membername, package.rels.xml)
     for part in parts:
-        archive.add(part.partname.membername, part.blob, compress=part.content_type not in STORED)
+        carried = type(part) is Part  # not parsed: its blob is the template's own bytes object, every time
+        archive.add(part.partname.membername, part.blob, compress=part.content_type not in STORED, remember=carried)
         if len(part.rels):
             archive.add(part.partname.rels_uri.membername, part.rels.xml)
     archive.close()

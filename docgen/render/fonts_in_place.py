@@ -21,6 +21,7 @@ on the WeasyPrint versions it was checked on (docgen.render.weasy_patches).
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
@@ -36,15 +37,19 @@ _HEADER = b'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:f
 STATS = {"in_place": 0, "copied": 0}
 
 
-def bundled_file(rule_descriptors: dict[str, Any], url_fetcher: Any) -> Path | None:
+FONT_SUFFIXES = (".otf", ".ttf", ".ttc")  # what fontconfig reads as it is (WeasyPrint decodes WOFF first)
+
+
+def in_place_path(rule_descriptors: dict[str, Any], url_fetcher: Any) -> Path | None:
     """The bundled font file a rule names as its only source, if it describes nothing but its family."""
     if set(rule_descriptors) != {"font_family", "src"} or len(rule_descriptors["src"]) != 1:
         return None
     font_type, url = rule_descriptors["src"][0]
-    font_file = getattr(url_fetcher, "bundled_font", None)
-    if font_type != "external" or not url or font_file is None:
+    bundled_font = getattr(url_fetcher, "bundled_font", None)
+    if font_type != "external" or not url or bundled_font is None:
         return None
-    return font_file(url)
+    path = bundled_font(url)
+    return path if path is not None and path.suffix.lower() in FONT_SUFFIXES else None
 
 
 def family_rule(path: Path, family: str) -> bytes:
@@ -60,7 +65,7 @@ def family_rule(path: Path, family: str) -> bytes:
 
 def add_font_face(self: Any, rule_descriptors: dict[str, Any], url_fetcher: Any) -> Any:
     """``FontConfiguration.add_font_face``: a bundled face in place, anything else as WeasyPrint does it."""
-    path = bundled_file(rule_descriptors, url_fetcher)
+    path = in_place_path(rule_descriptors, url_fetcher)
     if path is None:
         STATS["copied"] += 1
         return ORIGINAL(self, rule_descriptors, url_fetcher)
@@ -68,10 +73,10 @@ def add_font_face(self: Any, rule_descriptors: dict[str, Any], url_fetcher: Any)
     key = (rule_descriptors["font_family"], str(path))
     if key in registered:
         return None
-    encoded = path.as_posix().encode()
     fontconfig.FcConfigParseAndLoadFromMemory(self._config, family_rule(path, key[0]), True)
-    if not fontconfig.FcConfigAppFontAddFile(self._config, encoded):
+    if not fontconfig.FcConfigAppFontAddFile(self._config, os.fsencode(path)):
         LOG.warning("fontconfig refused the bundled font %s; copying it as WeasyPrint does", path)
+        STATS["copied"] += 1  # (the scan rule left behind names this file only: harmless)
         return ORIGINAL(self, rule_descriptors, url_fetcher)
     registered.add(key)
     STATS["in_place"] += 1

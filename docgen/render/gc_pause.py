@@ -6,13 +6,15 @@ allocation counts, walks them again and again during the render: 15–20 % of it
 time. So the collector pauses while any render runs in this process.
 
 What a render leaves is collected once afterwards. A thread serving a request
-says so (``handing_over``): its renders leave the collector off, and the web layer
-collects once the response has gone out (``collect_if_idle``) — for a 200-case
-month that collection walks ~175,000 objects (0.1–0.2 s) that no client waits
-for. Anywhere else (a batch, a background job, the CLI) the collector is back on
-when the last render ends and collects at once, as Python would. At worker start,
-after a warm-up render, ``freeze`` moves everything alive then (modules, fonts,
-the stylesheet) out of the collector's sight for good.
+says so (``defer_collections``): its renders leave the collector off, and the web
+layer collects once the response has gone out (``collect_if_idle``) — for a
+200-case month that collection walks ~175,000 objects (0.1–0.2 s) that no client
+waits for. Should the response take long to go out (a slow client), the collection
+runs anyway DEFER_AT_MOST_S later. Anywhere else (a batch, a background job, the
+CLI) the collector is back on when the last render ends, and Python runs it as
+usual (at the next allocation, as so much was allocated). At worker start, after
+a warm-up render, ``freeze`` moves everything alive then (modules, fonts, the
+stylesheet) out of the collector's sight for good.
 """
 
 from __future__ import annotations
@@ -26,25 +28,26 @@ _LOCK = threading.Lock()
 _ACTIVE = 0
 _OWED = False  # a render ended since the last collection
 _SINCE = 0  # renders ended since the last collection
-_HANDING_OVER = threading.local()  # .active: this thread's caller collects once its work has gone out
+_DEFERRING = threading.local()  # .active: this thread's caller collects once its work has gone out
 COLLECT_AT_LEAST_EVERY = 50
+DEFER_AT_MOST_S = 5.0
 
 
-def hand_over(active: bool) -> None:
-    """From now on in this thread, renders leave the collector off (``True``: the caller then calls
-    ``collect_if_idle``), or turn it back on when they end (``False``, the default)."""
-    _HANDING_OVER.active = active
+def defer_collections(active: bool) -> None:
+    """From now on in this thread, renders leave the collector off for the caller to collect with
+    ``collect_if_idle`` (``True``), or turn it back on when they end (``False``, the default)."""
+    _DEFERRING.active = active
 
 
 @contextlib.contextmanager
-def handing_over() -> Iterator[None]:
-    """``hand_over(True)`` for the block."""
-    before = getattr(_HANDING_OVER, "active", False)
-    hand_over(True)
+def collections_deferred() -> Iterator[None]:
+    """``defer_collections(True)`` for the block."""
+    before = getattr(_DEFERRING, "active", False)
+    defer_collections(True)
     try:
         yield
     finally:
-        hand_over(before)
+        defer_collections(before)
 
 
 @contextlib.contextmanager
@@ -63,10 +66,15 @@ def paused() -> Iterator[None]:
             _OWED = True
             _SINCE += 1
             overdue = _SINCE >= COLLECT_AT_LEAST_EVERY
-            if _ACTIVE == 0 and not getattr(_HANDING_OVER, "active", False):
+            deferred = getattr(_DEFERRING, "active", False)
+            if _ACTIVE == 0 and not deferred:
                 gc.enable()  # no one collects later here: the collector runs as usual
         if overdue:  # renders that overlap without end must not keep the collector away for good
             collect_now()
+        elif deferred:  # nor may a response that takes long to go out
+            deadline = threading.Timer(DEFER_AT_MOST_S, collect_if_idle)
+            deadline.daemon = True
+            deadline.start()
 
 
 def collect_if_idle() -> bool:

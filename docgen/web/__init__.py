@@ -40,15 +40,15 @@ def _collect_after_responses(app: Flask) -> None:
     once the response has gone out, not while the client waits."""
     from werkzeug.wsgi import ClosingIterator
 
-    from docgen.render.gc_pause import collect_if_idle, hand_over, owed
+    from docgen.render.gc_pause import collect_if_idle, defer_collections, owed
 
     @app.before_request
-    def collections_after_the_response() -> None:
-        hand_over(True)
+    def defer_collections_to_the_response() -> None:
+        defer_collections(True)
 
     @app.teardown_request
-    def collections_as_usual(_: BaseException | None) -> None:
-        hand_over(False)
+    def stop_deferring_collections(_: BaseException | None) -> None:
+        defer_collections(False)
 
     @app.after_request
     def collect_later(response):  # type: ignore[no-untyped-def]
