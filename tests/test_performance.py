@@ -133,6 +133,18 @@ def test_a_deferred_collection_runs_anyway_when_no_one_collects(monkeypatch):
     assert gc.isenabled() and not gc_pause.owed()
 
 
+def test_deferred_collections_share_one_deadline():
+    import threading
+    gc_pause.collect_if_idle()
+    before = threading.active_count()
+    with gc_pause.collections_deferred():
+        for _ in range(20):
+            with gc_pause.paused():
+                pass
+        assert threading.active_count() <= before + 1, "one timer thread, however many renders"
+        assert gc_pause.collect_if_idle()
+
+
 def test_a_render_handed_over_leaves_the_collection_to_its_caller():
     """As in a request: the render returns without a collection; the caller collects once the work is out."""
     gc_pause.collect_if_idle()

@@ -72,9 +72,21 @@ def paused() -> Iterator[None]:
         if overdue:  # renders that overlap without end must not keep the collector away for good
             collect_now()
         elif deferred:  # nor may a response that takes long to go out
-            deadline = threading.Timer(DEFER_AT_MOST_S, collect_if_idle)
-            deadline.daemon = True
-            deadline.start()
+            _collect_within(DEFER_AT_MOST_S)
+
+
+_DEADLINE: threading.Timer | None = None  # one pending deadline for all deferred collections
+
+
+def _collect_within(seconds: float) -> None:
+    """Make sure a collection is tried within ``seconds`` (one timer thread at most, however many renders)."""
+    global _DEADLINE
+    with _LOCK:
+        if _DEADLINE is not None and _DEADLINE.is_alive():
+            return
+        _DEADLINE = threading.Timer(seconds, collect_if_idle)
+        _DEADLINE.daemon = True
+        _DEADLINE.start()
 
 
 def collect_if_idle() -> bool:
