@@ -119,6 +119,42 @@ def test_the_collector_pauses_during_a_render_and_collects_after(monkeypatch):
     assert gc_pause.collect_if_idle() and not gc_pause.owed()
 
 
+class _Node:
+    """A reference cycle (``node.me is node``) that only the collector can reclaim."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_collections_after_renders_walk_the_young_and_now_and_then_everything(monkeypatch):
+    """A render's cycles are reclaimed by the cheap collection of the young generations; a cycle that became
+    garbage after it had grown old is reclaimed by the full collection every FULL_EVERY-th time."""
+    import weakref
+    walked = []
+    collect = gc.collect
+    monkeypatch.setattr(gc_pause.gc, "collect", lambda generation=2: walked.append(generation) or collect(generation))
+    gc_pause.collect_now()
+    walked.clear()
+    old = _Node()
+    collect()  # survives: now in the oldest generation
+    old_ref = weakref.ref(old)
+    del old
+    with gc_pause.collections_deferred():
+        with gc_pause.paused():
+            young = _Node()
+            young_ref = weakref.ref(young)
+            del young
+        assert young_ref() is not None, "nothing collected during the render"
+        assert gc_pause.collect_if_idle()
+    assert young_ref() is None, "the render's cycle is reclaimed after it"
+    assert walked[0] < 2, "by a collection of the young generations, not a walk over every object"
+    for _ in range(gc_pause.FULL_EVERY):
+        if old_ref() is None:
+            break
+        gc_pause.collect_now()
+    assert old_ref() is None and 2 in walked
+
+
 def test_a_deferred_collection_runs_anyway_when_no_one_collects(monkeypatch):
     """A response that takes long to go out (a slow client) does not keep the collector off for long."""
     import time

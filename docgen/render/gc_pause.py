@@ -15,6 +15,14 @@ CLI) the collector is back on when the last render ends, and Python runs it as
 usual (at the next allocation, as so much was allocated). At worker start, after
 a warm-up render, ``freeze`` moves everything alive then (modules, fonts, the
 stylesheet) out of the collector's sight for good.
+
+A collection after a render walks the young generations only: with the collector
+off, everything the render made is still in them. A full collection walks every
+object of the process (the modules, WeasyPrint's stylesheets and fonts, the
+caches): 80 ms per opinion issued by the development server, which never freezes,
+against 2.4 ms for the young generations. Every FULL_EVERY-th collection is a
+full one, for what outlived its request and became garbage later (an evicted cache
+entry, a render caught mid-way by another thread's collection).
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ _SINCE = 0  # renders ended since the last collection
 _DEFERRING = threading.local()  # .active: this thread's caller collects once its work has gone out
 COLLECT_AT_LEAST_EVERY = 50
 DEFER_AT_MOST_S = 5.0
+FULL_EVERY = 10
+_COLLECTIONS = 0  # collections after renders so far; every FULL_EVERY-th one is a full one
 
 
 def defer_collections(active: bool) -> None:
@@ -99,12 +109,14 @@ def collect_if_idle() -> bool:
 
 
 def collect_now() -> None:
-    """Collect, and turn the collector back on unless a render runs (cheap after ``freeze``: only what
-    requests created is walked)."""
-    global _OWED, _SINCE
+    """Collect what the renders left (the young generations; every FULL_EVERY-th time all of them), and turn
+    the collector back on unless a render runs."""
+    global _OWED, _SINCE, _COLLECTIONS
     with _LOCK:
         _OWED, _SINCE = False, 0
-    gc.collect()
+        _COLLECTIONS += 1
+        generation = 2 if _COLLECTIONS % FULL_EVERY == 0 else 1
+    gc.collect(generation)
     with _LOCK:
         if _ACTIVE == 0:
             gc.enable()
