@@ -43,6 +43,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         from docgen.web.ui.auth import announce_first_run
         start_background(settings)  # settle what a killed worker left behind, now and every minute
         announce_first_run(settings)
+        from docgen.warmup import serving_from_flask_cli, warm_up_in_background
+        if serving_from_flask_cli():  # make serve: the first request is not a cold one (gunicorn: its own hook)
+            warm_up_in_background(settings)
     return app
 
 

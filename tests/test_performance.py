@@ -439,6 +439,54 @@ def test_gunicorn_workers_warm_up_before_their_first_request(tmp_path):
             assert response.status == 200 and response.read().startswith(b"%PDF")
 
 
+def test_the_development_server_warms_up_as_it_starts(tmp_path):
+    """make serve (flask run): the process warms up in a thread once it starts, and says so on the console."""
+    import time
+    import urllib.request
+
+    from servers import free_port
+    from test_numbering_concurrency import prepare_database, server_env
+    instance = tmp_path / "instance"
+    url = f"sqlite:///{instance / 'docgen.sqlite3'}"
+    token = prepare_database(url)
+    port, log_path = free_port(), tmp_path / "serve.log"
+    env = {**os.environ, **server_env(url, instance)}
+    env.pop("DOCGEN_WARM_UP", None)
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen([str(Path(sys.executable).parent / "flask"), "--app", "docgen", "run", "--port",
+                                   str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 120
+        while "预热完成" not in log_path.read_text(encoding="utf-8", errors="replace"):
+            assert server.poll() is None and time.monotonic() < deadline, log_path.read_text(errors="replace")[-2000:]
+            time.sleep(0.2)
+        sample = json.dumps(REGISTRY["opinion"].load_sample(), ensure_ascii=False).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/render/opinion?format=pdf", data=sample,
+                                         method="POST", headers={"Content-Type": "application/json",
+                                                                 "Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200 and response.read().startswith(b"%PDF")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.mark.parametrize(("environ", "warms"), [
+    ({"FLASK_RUN_FROM_CLI": "true"}, True),
+    ({"FLASK_RUN_FROM_CLI": "true", "FLASK_DEBUG": "1"}, False),  # the reloader's watcher: it never serves
+    ({"FLASK_RUN_FROM_CLI": "true", "FLASK_DEBUG": "1", "WERKZEUG_RUN_MAIN": "true"}, True),
+    ({"FLASK_RUN_FROM_CLI": "true", "DOCGEN_WARM_UP": "0"}, False),
+    ({}, False),  # tests, gunicorn (its own hook), anything that imports the factory
+])
+def test_only_the_process_flask_run_serves_from_warms_up_in_the_factory(monkeypatch, environ, warms):
+    from docgen.warmup import serving_from_flask_cli
+    for name in ("FLASK_RUN_FROM_CLI", "FLASK_DEBUG", "WERKZEUG_RUN_MAIN", "DOCGEN_WARM_UP"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert serving_from_flask_cli() is warms
+
+
 def test_rare_hanzi_fonts_load_only_for_a_document_that_needs_them():
     """HanaMin (53 MB) is read when a document has a character the Fandol faces lack, not at start-up."""
     script = (
