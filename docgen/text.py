@@ -17,6 +17,8 @@ _LINE_BREAKS = re.compile("[\t\n\r\u2028\u2029\x85]+")
 def clean_text(value: str) -> str:
     """Remove control and invisible format characters; fold line breaks into one space."""
     value = _ILLEGAL.sub("", _LINE_BREAKS.sub(" ", value))
+    if value.isprintable():  # no format character (category Cf is never printable): the usual case, at C speed
+        return value
     # Zero-width spaces, BOMs and bidi marks pasted from web pages print as nothing anyway.
     return "".join(char for char in value if unicodedata.category(char) != "Cf")
 

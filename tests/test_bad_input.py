@@ -6,6 +6,7 @@ import copy
 from typing import Any, Iterator
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from docgen.doctypes.registry import DocType
 from docgen.errors import InvalidData
@@ -141,3 +142,28 @@ def test_not_an_object(doctype: DocType):
         with pytest.raises(InvalidData) as info:
             doctype.validate(value)
         assert info.value.issues[0].path == "" and info.value.issues[0].code == "wrong_type"
+
+
+# ---------------------------------------------------------------- the fast paths of the character checks
+
+_MIXED_TEXT = st.text(alphabet=st.one_of(
+    st.characters(),  # any code point: format, private-use, unassigned, surrogates
+    st.sampled_from("执法检查罚款元〔〕号　 \u200b\ufeff\u202e\u00ad𠀀𠮷\U0001fb00\ue000·、ABC 12"),
+), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(_MIXED_TEXT, min_size=1, max_size=4))
+def test_the_character_checks_answer_what_a_lookup_per_character_answers(texts: list[str]):
+    """The remembered characters (docgen.fonts) and the printable-text shortcut (docgen.text) change no answer,
+    however often a text or its characters come back."""
+    import unicodedata
+
+    from docgen import fonts, text
+    covered, common = fonts.covered_codepoints(), fonts.common_codepoints()
+    for value in texts + texts:
+        assert fonts.unsupported_characters(value) == [
+            c for c in dict.fromkeys(value) if ord(c) not in covered and not c.isspace()]
+        assert fonts.needs_rare_fonts(value) == any(ord(c) > 0x7F and ord(c) not in common for c in value)
+        folded = text._ILLEGAL.sub("", text._LINE_BREAKS.sub(" ", value))
+        assert text.clean_text(value) == "".join(c for c in folded if unicodedata.category(c) != "Cf")
