@@ -6,9 +6,9 @@ import bisect
 import functools
 import itertools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 
@@ -166,8 +166,8 @@ class _KnownInside:
         return outside
 
 
-_COMMON = _KnownInside(lambda: common_codepoints())
-_COVERED = _KnownInside(lambda: covered_codepoints())
+_COMMON = _KnownInside(common_codepoints)
+_COVERED = _KnownInside(covered_codepoints)
 
 
 def needs_rare_fonts(text: str) -> bool:
