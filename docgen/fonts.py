@@ -146,7 +146,10 @@ def common_codepoints() -> Coverage:
 class _KnownInside:
     """The characters of texts that a Coverage has, remembered as they are met: documents repeat a few
     thousand characters, and a set difference runs at C speed where a range search per character does not.
-    What it remembers is bounded by the characters the coverage has (not by the text seen)."""
+    At most REMEMBER_AT_MOST characters (about 2 MB; GB 2312 has 6,763 hanzi), so text of rare characters
+    cannot make it grow to the whole coverage; past that, characters are looked up each time."""
+
+    REMEMBER_AT_MOST = 20_000
 
     def __init__(self, coverage: Callable[[], Coverage]) -> None:
         self._coverage = coverage
@@ -159,10 +162,10 @@ class _KnownInside:
             return unknown
         coverage, outside = self._coverage(), set()
         for char in unknown:
-            if ord(char) in coverage:
-                self._inside.add(char)
-            else:
+            if ord(char) not in coverage:
                 outside.add(char)
+            elif len(self._inside) < self.REMEMBER_AT_MOST:
+                self._inside.add(char)
         return outside
 
 

@@ -167,3 +167,13 @@ def test_the_character_checks_answer_what_a_lookup_per_character_answers(texts: 
         assert fonts.needs_rare_fonts(value) == any(ord(c) > 0x7F and ord(c) not in common for c in value)
         folded = text._ILLEGAL.sub("", text._LINE_BREAKS.sub(" ", value))
         assert text.clean_text(value) == "".join(c for c in folded if unicodedata.category(c) != "Cf")
+
+
+def test_the_remembered_characters_stay_within_their_bound(monkeypatch):
+    from docgen import fonts
+    known = fonts._KnownInside(fonts.covered_codepoints)
+    monkeypatch.setattr(known, "REMEMBER_AT_MOST", 50)
+    hanzi = "".join(chr(0x4E00 + n) for n in range(400))
+    assert known.outside(hanzi + "\U0001fb00") == {"\U0001fb00"}
+    assert known.outside(hanzi) == set(), "what is not remembered is looked up again"
+    assert len(known._inside) == 50

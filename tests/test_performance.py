@@ -130,6 +130,9 @@ def test_collections_after_renders_walk_the_young_and_now_and_then_everything(mo
     """A render's cycles are reclaimed by the cheap collection of the young generations; a cycle that became
     garbage after it had grown old is reclaimed by the full collection every FULL_EVERY-th time."""
     import weakref
+    if gc_pause._DEADLINE is not None:  # an earlier test's pending deadline must not collect in between
+        gc_pause._DEADLINE.cancel()
+    monkeypatch.setattr(gc_pause, "_COLLECTIONS", 0)  # earlier tests' collections do not shift the count
     walked = []
     collect = gc.collect
     monkeypatch.setattr(gc_pause.gc, "collect", lambda generation=2: walked.append(generation) or collect(generation))
@@ -439,6 +442,7 @@ def test_gunicorn_workers_warm_up_before_their_first_request(tmp_path):
             assert response.status == 200 and response.read().startswith(b"%PDF")
 
 
+@pytest.mark.slow
 def test_the_development_server_warms_up_as_it_starts(tmp_path):
     """make serve (flask run): the process warms up in a thread once it starts, and says so on the console."""
     import time
@@ -451,10 +455,11 @@ def test_the_development_server_warms_up_as_it_starts(tmp_path):
     token = prepare_database(url)
     port, log_path = free_port(), tmp_path / "serve.log"
     env = {**os.environ, **server_env(url, instance)}
-    env.pop("DOCGEN_WARM_UP", None)
+    for name in ("DOCGEN_WARM_UP", "FLASK_DEBUG"):
+        env.pop(name, None)
     with open(log_path, "wb") as log:
-        server = subprocess.Popen([str(Path(sys.executable).parent / "flask"), "--app", "docgen", "run", "--port",
-                                   str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        server = subprocess.Popen([str(Path(sys.executable).parent / "flask"), "--app", "docgen", "run", "--no-reload",
+                                   "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
         deadline = time.monotonic() + 120
         while "预热完成" not in log_path.read_text(encoding="utf-8", errors="replace"):
@@ -471,20 +476,40 @@ def test_the_development_server_warms_up_as_it_starts(tmp_path):
         server.wait(timeout=20)
 
 
-@pytest.mark.parametrize(("environ", "warms"), [
-    ({"FLASK_RUN_FROM_CLI": "true"}, True),
-    ({"FLASK_RUN_FROM_CLI": "true", "FLASK_DEBUG": "1"}, False),  # the reloader's watcher: it never serves
-    ({"FLASK_RUN_FROM_CLI": "true", "FLASK_DEBUG": "1", "WERKZEUG_RUN_MAIN": "true"}, True),
-    ({"FLASK_RUN_FROM_CLI": "true", "DOCGEN_WARM_UP": "0"}, False),
-    ({}, False),  # tests, gunicorn (its own hook), anything that imports the factory
+@pytest.mark.parametrize(("command", "reload", "environ", "warms"), [
+    ("run", None, {}, True),  # make serve: flask run
+    ("run", None, {"FLASK_DEBUG": "1"}, False),  # --debug: the reloader's watcher, which never serves ...
+    ("run", None, {"FLASK_DEBUG": "1", "WERKZEUG_RUN_MAIN": "true"}, True),  # ... but the child it starts does
+    ("run", True, {}, False),  # --reload, the watcher
+    ("run", False, {"FLASK_DEBUG": "1"}, True),  # --debug --no-reload: one process, it serves
+    ("run", None, {"DOCGEN_WARM_UP": "0"}, False),
+    ("shell", None, {}, False),  # flask shell, flask routes: no server
+    (None, None, {}, False),  # tests, gunicorn (its own hook), anything else that calls the factory
 ])
-def test_only_the_process_flask_run_serves_from_warms_up_in_the_factory(monkeypatch, environ, warms):
+def test_only_the_process_flask_run_serves_from_warms_up_in_the_factory(monkeypatch, command, reload, environ,
+                                                                        warms):
+    import click
+
     from docgen.warmup import serving_from_flask_cli
-    for name in ("FLASK_RUN_FROM_CLI", "FLASK_DEBUG", "WERKZEUG_RUN_MAIN", "DOCGEN_WARM_UP"):
+    for name in ("FLASK_DEBUG", "WERKZEUG_RUN_MAIN", "DOCGEN_WARM_UP"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    assert serving_from_flask_cli() is warms
+    if command is None:
+        assert serving_from_flask_cli() is warms
+        return
+    with click.Context(click.Command(command), info_name=command) as context:
+        context.params["reload"] = reload
+        assert serving_from_flask_cli() is warms
+
+
+def test_the_warm_up_of_a_serving_process_freezes_only_while_no_render_runs(monkeypatch):
+    frozen = []
+    monkeypatch.setattr(gc_pause.gc, "freeze", lambda: frozen.append(True))
+    with gc_pause.paused():  # a request's render, half-way
+        assert not gc_pause.freeze_when_idle(attempts=2, pause_s=0.01) and not frozen
+    assert gc_pause.freeze_when_idle(attempts=2, pause_s=0.01) and frozen
 
 
 def test_rare_hanzi_fonts_load_only_for_a_document_that_needs_them():
