@@ -3,7 +3,8 @@
 Usage: python scripts/bench_http.py [--seconds 30] [--connections 16] [--workers 4] [--threads 16]
                                     [--database-url URL] [--json FILE]
 Scenarios: preview DOCX, preview PDF, issue (validate + number + DOCX + PDF + archive), each for --seconds.
-Also: the first request a freshly started worker answers, against its warm p50, and each worker's peak RSS.
+Also: the first request a freshly started worker answers, against its warm p50 (gunicorn, and `make serve`'s
+flask run once it has warmed up), and each worker's peak RSS.
 Without wrk (Debian package `wrk`, installed by `make setup-test`) a Python thread pool stands in.
 """
 
@@ -31,7 +32,7 @@ from docgen.store.db import session_scope  # noqa: E402
 from docgen.store.migrate import upgrade  # noqa: E402
 from docgen.store.tokens import create_token  # noqa: E402
 from docgen.store.units import add_unit  # noqa: E402
-from servers import gunicorn  # noqa: E402
+from servers import flask_run, gunicorn  # noqa: E402
 
 WRK_SCRIPT = """
 wrk.method = "POST"
@@ -110,6 +111,14 @@ def first_request(env: dict[str, str], pdf_url_path: str, body: bytes, token: st
     return {"first_ms": first, "warm_p50_ms": warm}
 
 
+def dev_server_first_request(env: dict[str, str], pdf_url_path: str, body: bytes, token: str) -> dict[str, float]:
+    """make serve's server (flask run) once it has warmed up: its first PDF preview, then its warm median."""
+    with flask_run(env) as base:
+        first = _post(f"{base}{pdf_url_path}", body, token) * 1000
+        warm = sorted(_post(f"{base}{pdf_url_path}", body, token) * 1000 for _ in range(15))[7]
+    return {"first_ms": first, "warm_p50_ms": warm}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=30)
@@ -137,6 +146,8 @@ def main() -> None:
         if args.threads:
             env["DOCGEN_THREADS"] = str(args.threads)
         results["first_request"] = first_request(env, "/api/v1/render/opinion?format=pdf", preview, token)
+        results["dev_server_first_request"] = dev_server_first_request(env, "/api/v1/render/opinion?format=pdf",
+                                                                       preview, token)
         with gunicorn(env, workers=args.workers, warm=True) as base:
             print(f"gunicorn (gunicorn.conf.py) {args.workers} workers, {args.connections} connections, "
                   f"{args.seconds} s per scenario with {results['generator']}; opinion sample (2 pages); "
@@ -153,6 +164,8 @@ def main() -> None:
             results["worker_peak_rss_mib"] = worker_peaks(base.pid)
     first = results["first_request"]
     print(f"first request after worker start: {first['first_ms']:.0f} ms (warm p50 {first['warm_p50_ms']:.0f} ms)")
+    dev = results["dev_server_first_request"]
+    print(f"first request after make serve started: {dev['first_ms']:.0f} ms (warm p50 {dev['warm_p50_ms']:.0f} ms)")
     print("peak RSS per worker: " + ", ".join(f"{p:.0f}" for p in results["worker_peak_rss_mib"]) + " MiB")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")

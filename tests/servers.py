@@ -1,4 +1,4 @@
-"""Real servers for tests: gunicorn serving docgen, and throw-away PostgreSQL databases."""
+"""Real servers for tests: gunicorn or `flask run` serving docgen, and throw-away PostgreSQL databases."""
 
 from __future__ import annotations
 
@@ -58,6 +58,36 @@ def gunicorn(env: dict[str, str], workers: int = 4, healthy: bool = True, warm: 
         _wait_healthy(base, process, log, healthy)
         if warm:
             _wait_warm(base, workers)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@contextmanager
+def flask_run(env: dict[str, str]) -> Iterator[Running]:
+    """``make serve``'s server (``flask run``, no reloader) on a free loopback port; yield its base URL once it
+    has said that it warmed up."""
+    port = free_port()
+    environ = {**os.environ, **env}
+    for name in ("DOCGEN_WARM_UP", "FLASK_DEBUG"):  # the defaults make serve runs with
+        environ.pop(name, None)
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen([str(Path(sys.executable).parent / "flask"), "--app", "docgen", "run", "--no-reload",
+                                "--port", str(port)], cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
+    base = Running(f"http://127.0.0.1:{port}")
+    base.pid, base.log = process.pid, log
+    try:
+        deadline = time.monotonic() + 120
+        while "预热完成" not in base.log_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"flask run did not warm up: {base.log_text()[-2000:]}")
+            time.sleep(0.2)
         yield base
     finally:
         process.terminate()

@@ -445,35 +445,19 @@ def test_gunicorn_workers_warm_up_before_their_first_request(tmp_path):
 @pytest.mark.slow
 def test_the_development_server_warms_up_as_it_starts(tmp_path):
     """make serve (flask run): the process warms up in a thread once it starts, and says so on the console."""
-    import time
     import urllib.request
 
-    from servers import free_port
+    from servers import flask_run
     from test_numbering_concurrency import prepare_database, server_env
     instance = tmp_path / "instance"
     url = f"sqlite:///{instance / 'docgen.sqlite3'}"
     token = prepare_database(url)
-    port, log_path = free_port(), tmp_path / "serve.log"
-    env = {**os.environ, **server_env(url, instance)}
-    for name in ("DOCGEN_WARM_UP", "FLASK_DEBUG"):
-        env.pop(name, None)
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen([str(Path(sys.executable).parent / "flask"), "--app", "docgen", "run", "--no-reload",
-                                   "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    try:
-        deadline = time.monotonic() + 120
-        while "预热完成" not in log_path.read_text(encoding="utf-8", errors="replace"):
-            assert server.poll() is None and time.monotonic() < deadline, log_path.read_text(errors="replace")[-2000:]
-            time.sleep(0.2)
+    with flask_run(server_env(url, instance)) as base:  # waits for "预热完成" on the console
         sample = json.dumps(REGISTRY["opinion"].load_sample(), ensure_ascii=False).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/render/opinion?format=pdf", data=sample,
-                                         method="POST", headers={"Content-Type": "application/json",
-                                                                 "Authorization": f"Bearer {token}"})
+        request = urllib.request.Request(f"{base}/api/v1/render/opinion?format=pdf", data=sample, method="POST",
+                                         headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
         with urllib.request.urlopen(request, timeout=60) as response:
             assert response.status == 200 and response.read().startswith(b"%PDF")
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 @pytest.mark.parametrize(("command", "reload", "environ", "warms"), [
