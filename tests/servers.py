@@ -60,13 +60,7 @@ def gunicorn(env: dict[str, str], workers: int = 4, healthy: bool = True, warm: 
             _wait_warm(base, workers)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        _stop(process, log)
 
 
 @contextmanager
@@ -90,13 +84,18 @@ def flask_run(env: dict[str, str]) -> Iterator[Running]:
             time.sleep(0.2)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        _stop(process, log)
+
+
+def _stop(process: subprocess.Popen, log) -> None:  # type: ignore[no-untyped-def]
+    """Stop a server (TERM, then KILL after 20 s) and close its log."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log.close()
 
 
 def _wait_warm(base: Running, workers: int) -> None:
