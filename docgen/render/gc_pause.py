@@ -137,8 +137,7 @@ def freeze_when_idle(attempts: int = 60, pause_s: float = 0.5) -> bool:
     for _ in range(attempts):
         with _LOCK:  # a render starting now waits for the freeze
             if _ACTIVE == 0:
-                gc.collect()
-                gc.freeze()
+                freeze_after_warm_up()
                 return True
         time.sleep(pause_s)
     return False
