@@ -32,7 +32,7 @@ def warm_up(settings: Settings | None = None, freeze: bool = True) -> float:
     try:
         registry = load_registry(settings)
         for doctype in registry.values():
-            doctype.validator  # noqa: B018  (compile every schema now, not on a request)
+            doctype.validator.detailed  # noqa: B018  (compile every schema now, jsonschema's too: not on a request)
         from docgen.titles import title_lines
         title_lines("关于落实行政执法监督意见书整改情况的报告，以及下一步工作的安排")  # loads jieba's dictionary
         doctype = registry.get(WARM_UP_TYPE) or next(iter(registry.values()))

@@ -10,12 +10,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
-from jsonschema import Draft202012Validator
-
 from docgen.config import Settings
 from docgen.doctypes.common import COMMON_PROPERTIES, LETTERHEAD, BuildEnv, imprint_lines
 from docgen.doctypes.letterhead import letterhead_context
-from docgen.doctypes.validation import character_issues, make_validator, schema_issues
+from docgen.doctypes.validation import SchemaValidator, character_issues, make_validator, schema_issues
 from docgen.errors import InvalidData, UnknownDocType
 from docgen.text import clean_data
 from docgen.titles import title_lines
@@ -45,7 +43,7 @@ class DocType:
         return f"<DocType {self.slug} {self.title}>"
 
     @functools.cached_property
-    def validator(self) -> Draft202012Validator:
+    def validator(self) -> SchemaValidator:
         """Built on first use: a process that renders one type does not compile the others' schemas."""
         return make_validator(self.schema)
 
