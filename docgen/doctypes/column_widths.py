@@ -44,28 +44,40 @@ def capacity_for(widths: Sequence[float], target: int) -> float:
 
 
 class ColumnFitter:
-    """Widths for cells ``cells[row][column]`` (each a list of piece widths in characters) in ``total_mm``."""
+    """Widths for cells ``cells[row][column]`` (each a list of piece widths in characters) in ``total_mm``.
+
+    Lines are kept per column and width as one list over the rows, computed once per distinct cell: the
+    passes then compare columns with ``map(max, …)`` over whole lists instead of a Python call per cell."""
 
     def __init__(self, cells: list[list[list[float]]], minimum: list[float], total_mm: float, *,
                  char_mm: float, pad_mm: float) -> None:
         self.cells, self.minimum, self.char_mm, self.pad_mm = cells, minimum, char_mm, pad_mm
         self.count = len(minimum)
+        self.rows = len(cells)
         self.budget = int((total_mm - sum(minimum)) // STEP_MM)
-        shared: list[dict[tuple[float, ...], dict[int, int]]] = [{} for _ in minimum]  # same cell, same memo
-        self.memo: list[list[dict[int, int]]] = [[shared[c].setdefault(tuple(cell), {}) for c, cell in enumerate(row)]
-                                                 for row in cells]
+        self._distinct: list[list[tuple[float, ...]]] = []  # per column: its distinct cells
+        self._kind: list[list[int]] = []  # per column: each row's index among them
+        for column in range(self.count):
+            index: dict[tuple[float, ...], int] = {}
+            self._kind.append([index.setdefault(tuple(row[column]), len(index)) for row in cells])
+            self._distinct.append(list(index))
+        self._lines: dict[tuple[int, int], list[int]] = {}
+
+    def column(self, column: int, steps: int) -> list[int]:
+        """Lines of every row's cell in ``column`` when it is ``steps`` above its minimum."""
+        found = self._lines.get((column, steps))
+        if found is None:
+            capacity = max(1.0, (self.minimum[column] + steps * STEP_MM - self.pad_mm) / self.char_mm)
+            per_cell = [lines_needed(cell, capacity) for cell in self._distinct[column]]
+            found = self._lines[(column, steps)] = list(map(per_cell.__getitem__, self._kind[column]))
+        return found
 
     def at(self, row: int, column: int, steps: int) -> int:
         """Lines of one cell when its column is ``steps`` above its minimum."""
-        memo = self.memo[row][column]
-        found = memo.get(steps)
-        if found is None:
-            capacity = max(1.0, (self.minimum[column] + steps * STEP_MM - self.pad_mm) / self.char_mm)
-            found = memo[steps] = lines_needed(self.cells[row][column], capacity)
-        return found
+        return self.column(column, steps)[row]
 
     def height(self, steps: list[int]) -> int:
-        return sum(max(self.at(r, c, steps[c]) for c in range(self.count)) for r in range(len(self.cells)))
+        return _row_maxima_sum([self.column(c, steps[c]) for c in range(self.count)])
 
     def fit(self) -> list[float]:
         """Widths in millimetres (before rounding), adding up to the minimum plus the whole budget."""
@@ -76,14 +88,15 @@ class ColumnFitter:
 
     def _steps_for(self, column: int, target: int) -> int:
         """Steps at which SHARE of the column's cells take ``target`` lines or fewer."""
-        needed = sorted(max(0, math.ceil(((capacity_for(row[column], target) * self.char_mm + self.pad_mm)
-                                           - self.minimum[column]) / STEP_MM - 1e-9)) for row in self.cells)
+        per_cell = [max(0, math.ceil(((capacity_for(cell, target) * self.char_mm + self.pad_mm)
+                                      - self.minimum[column]) / STEP_MM - 1e-9)) for cell in self._distinct[column]]
+        needed = sorted(map(per_cell.__getitem__, self._kind[column]))
         return needed[min(len(needed) - 1, math.ceil(SHARE * len(needed)) - 1)] if needed else 0
 
     def _uniform_start(self) -> list[int]:
         if not self.cells:
             return [0] * self.count
-        tallest = max(self.at(r, c, 0) for r in range(len(self.cells)) for c in range(self.count))
+        tallest = max(max(self.column(c, 0)) for c in range(self.count))
         low, high = 1, max(1, tallest)  # the smallest target whose widths fit the budget (monotone in target)
         best = [0] * self.count
         while low <= high:
@@ -95,20 +108,18 @@ class ColumnFitter:
                 low = target + 1
         return best
 
-    def _rows_and_tops(self, steps: list[int]) -> tuple[list[list[int]], list[tuple[int, int, int]]]:
-        lines = [[self.at(r, c, steps[c]) for c in range(self.count)] for r in range(len(self.cells))]
+    def _rows_and_tops(self, steps: list[int]) -> tuple[list[tuple[int, ...]], list[tuple[int, int, int]]]:
+        lines = list(zip(*(self.column(c, steps[c]) for c in range(self.count))))
         return lines, [_top_two(row) for row in lines]
 
-    def _change(self, lines: list[list[int]], tops: list[tuple[int, int, int]], steps: list[int],
-                column: int, delta: int) -> int:
-        """Lines the table gains (+) or loses (−) when one column moves by ``delta`` steps, the others fixed."""
-        change = 0
-        for r, row in enumerate(lines):
-            first, ties, second = tops[r]
-            others = second if row[column] == first and ties == 1 else first
-            new = self.at(r, column, steps[column] + delta)
-            change += max(others, new) - max(others, row[column])
-        return change
+    def _others(self, lines: list[tuple[int, ...]], tops: list[tuple[int, int, int]], column: int) -> list[int]:
+        """Each row's tallest cell outside ``column``."""
+        return [second if row[column] == first and ties == 1 else first
+                for row, (first, ties, second) in zip(lines, tops)]
+
+    def _total(self, others: list[int], column: int, steps: int) -> int:
+        """The table's lines with ``column`` at ``steps`` and the other columns as in ``others``."""
+        return sum(map(max, others, self.column(column, steps)))
 
     def _widen(self, steps: list[int], budget: int) -> list[int]:
         steps = list(steps)
@@ -116,8 +127,10 @@ class ColumnFitter:
             lines, tops = self._rows_and_tops(steps)
             best: tuple[float, int, int] | None = None
             for column in range(self.count):
+                others = self._others(lines, tops, column)
+                now = self._total(others, column, steps[column])
                 for delta in (d for d in MOVES if d <= budget):
-                    saved = -self._change(lines, tops, steps, column, delta)
+                    saved = now - self._total(others, column, steps[column] + delta)
                     if saved > 0 and (best is None or saved / delta > best[0]):
                         best = (saved / delta, column, delta)
             if best is None:  # no single column shortens a row: widen the one tallest in the most rows
@@ -132,9 +145,15 @@ class ColumnFitter:
         current = self.height(steps)
         for _ in range(MAX_ROUNDS):
             lines, tops = self._rows_and_tops(steps)
-            gains = {(c, d): -self._change(lines, tops, steps, c, d) for c in range(self.count) for d in MOVES}
-            losses = {(c, d): self._change(lines, tops, steps, c, -d)
-                      for c in range(self.count) for d in MOVES if steps[c] >= d}
+            gains: dict[tuple[int, int], int] = {}
+            losses: dict[tuple[int, int], int] = {}
+            for c in range(self.count):
+                others = self._others(lines, tops, c)
+                now = self._total(others, c, steps[c])
+                for d in MOVES:
+                    gains[(c, d)] = now - self._total(others, c, steps[c] + d)
+                    if steps[c] >= d:
+                        losses[(c, d)] = self._total(others, c, steps[c] - d) - now
             candidates = sorted(((gains[(b, d)] - losses[(a, d)], a, b, d) for (a, d) in losses
                                  for b in range(self.count) if b != a and gains[(b, d)] > losses[(a, d)]), reverse=True)
             for _, a, b, d in candidates[:8]:  # columns interact within a row: check the real height
@@ -147,6 +166,13 @@ class ColumnFitter:
             else:
                 return steps
         return steps
+
+
+def _row_maxima_sum(columns: list[list[int]]) -> int:
+    """Sum over the rows of the largest value across ``columns`` (lists of equal length)."""
+    if len(columns) == 1:
+        return sum(columns[0])
+    return sum(map(max, *columns))
 
 
 def _top_two(row: list[int]) -> tuple[int, int, int]:

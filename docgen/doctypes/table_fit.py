@@ -128,7 +128,15 @@ def fit_columns(columns: Sequence[Column], rows: Sequence[Mapping[str, str]], *,
     if empty:
         notes.append(f"{'、'.join(empty)}栏均无内容，未列出")
     sample = list(rows) if len(rows) <= MAX_ROWS_MEASURED else list(rows)[:: math.ceil(len(rows) / MAX_ROWS_MEASURED)]
-    cells = [[pieces(str(row.get(columns[i].key, ""))) for i in kept] for row in sample]
+    measured: dict[str, list[float]] = {}  # a month repeats its dates, kinds and units: each measured once
+
+    def measure(text: str) -> list[float]:
+        found = measured.get(text)
+        if found is None:
+            found = measured[text] = pieces(text)
+        return found
+
+    cells = [[measure(str(row.get(columns[i].key, ""))) for i in kept] for row in sample]
     headers = [pieces(columns[i].header) for i in kept]
     widths = _rounded_up(_allocate(cells, headers, total_mm), total_mm)
     printed = tuple(replace(columns[i], width_mm=w) for i, w in zip(kept, widths))
