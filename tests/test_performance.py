@@ -1,9 +1,9 @@
 """The speed-ups change nothing in the output, and stay in place.
 
-No wall time is asserted here (scripts/bench.py reports them): these tests check that the layout reuse gives
-byte-identical PDFs, that the fast DOCX package path writes the same parts as python-docx's own, that the
-garbage collector pauses during renders and collects afterwards, and that a DOCX-only process never loads the
-PDF engine or Flask.
+No wall time is asserted here (scripts/bench.py reports them): these tests check that the layout reuse and the
+fast paths give byte-identical PDFs, that the fast DOCX package path writes the same parts as python-docx's own,
+that the garbage collector pauses during renders and collects afterwards, and that a DOCX-only process never
+loads the PDF engine or Flask.
 """
 
 from __future__ import annotations
@@ -80,6 +80,74 @@ def test_layout_reuse_gives_the_same_pdf(sample, monkeypatch):
         layout_reuse.install()
     assert _streams(reused) == _streams(plain), "page content differs with the layout reuse"
     assert with_reuse < calls["setup"], "the reuse did not save a single Pango layout"
+
+
+def test_fast_paths_are_installed_everywhere_on_this_weasyprint():
+    """Pinned to the versions they were checked on; and no WeasyPrint module still calls an original (one
+    imported after the install would)."""
+    from docgen.render import weasy_fast_paths as fast
+    generate("opinion", REGISTRY["opinion"].load_sample(), ("pdf",))
+    assert fast.INSTALLED, "WeasyPrint was upgraded: check docgen/render/weasy_fast_paths.py and its versions"
+    holding = [name for name, module in sys.modules.items() if name.startswith("weasyprint") and module is not None
+               and any(getattr(module, attr, None) is original for attr, original in fast.ORIGINAL.items())]
+    assert holding == []
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for _, p in SAMPLES])
+def test_fast_paths_give_the_same_pdf(sample):
+    from docgen.render import weasy_fast_paths as fast
+    slug, path = sample
+    data = json.loads(path.read_text("utf-8"))
+    patched = generate(slug, data, ("pdf",)).files["pdf"]
+    fast.uninstall()
+    try:
+        plain = generate(slug, data, ("pdf",)).files["pdf"]
+    finally:
+        fast.install()
+    assert _streams(patched) == _streams(plain), "page content differs with the fast paths"
+
+
+# Every kind of length the fast paths see: percentages of a known and of an automatic height, calc(), auto,
+# page margins in percent, box-sizing, collapsed and separate borders, floats, absolute positions.
+_LENGTHS_HTML = """<style>
+@page { size: 150mm 100mm; margin: 5% 8% 6% 4%; padding: 1%; }
+@page :first { margin-top: 10%; }
+body { margin: 2% 3%; padding: 1% 2%; font-size: 11pt; line-height: 1.4; }
+.a { width: 60%; min-width: 20%; max-width: 90%; margin: 2% auto 1em 5%; padding: 3% 2% 1% 4%;
+     border: 2px solid #000; box-sizing: border-box; }
+.b { width: calc(50% - 4mm); height: 20%; min-height: 10mm; max-height: 50%; padding: 0.5em 1%;
+     box-sizing: padding-box; border: 1pt dashed #333; }
+.c { float: right; width: 30%; margin-left: 2%; padding: 2%; }
+.d { position: absolute; left: 10%; top: 20%; width: 25%; height: calc(10% + 2mm); border: 1px solid red; }
+.e { height: 40mm; } .e > div { height: 50%; min-height: 30%; width: 80%; }
+table { border-collapse: collapse; width: 90%; } td { padding: 1% 2%; border: 1px solid #000; width: 30%; }
+table.s { border-collapse: separate; border-spacing: 2px; } td.t { height: 5%; }
+.f { min-width: auto; min-height: auto; max-width: none; max-height: none; margin: 0 calc(2% + 1mm); }
+.g { max-height: 50%; min-height: 5%; border: 1px solid #000; }
+</style>
+<div class="a">甲 width percentages and auto margins 行政执法监督</div>
+<div class="c">浮动 float 30%</div><div class="b">乙 calc and padding-box</div>
+<div class="e"><div>丙 a percentage of a fixed height</div></div><div class="d">丁 absolute</div>
+<table><tr><td>一</td><td class="t">二</td><td>三</td></tr><tr><td colspan="2">四五</td><td>六</td></tr></table>
+<table class="s"><tr><td>七</td><td>八</td></tr></table>
+<div class="f">戊 auto and none</div><div class="g">己 max-height of an automatic height</div>""" * 3
+
+
+def test_fast_paths_give_the_same_pdf_for_every_kind_of_length():
+    import weasyprint
+
+    import docgen.render.pdf  # noqa: F401  (installs the fast paths)
+    from docgen.render import weasy_fast_paths as fast
+
+    def render() -> bytes:
+        return weasyprint.HTML(string=_LENGTHS_HTML).write_pdf()
+    patched = render()
+    fast.uninstall()
+    try:
+        plain = render()
+    finally:
+        fast.install()
+    assert _streams(patched) == _streams(plain)
 
 
 def _parts(data: bytes) -> dict[str, bytes]:

@@ -34,6 +34,7 @@ with warnings.catch_warnings():
     from docgen.render import layout_reuse  # noqa: F401  (Pango shapes each line once, not twice)
     from docgen.render import stream_compression  # noqa: F401  (deflate level 1, not 9)
     from docgen.render import subset_cache  # noqa: F401  (a font subset once per glyph set)
+    from docgen.render import weasy_fast_paths  # noqa: F401  (strut and used box sizes with less Python work)
 
 LOG = logging.getLogger(__name__)
 STYLESHEET = "gbt9704.css"
