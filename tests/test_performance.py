@@ -611,18 +611,19 @@ def test_a_child_that_raises_answers_none_and_exits():
     assert child is not None and _collect(child) is None
 
 
-def _a_cache_gives_the_same_pdf(sample: tuple[str, Path], cache: Any) -> None:
-    """A PDF rendered with ``cache`` (installed, filled by a first render) equals one rendered without it."""
+def _a_cache_gives_the_same_pdf(sample: tuple[str, Path], cache: Any, off: Any = None, on: Any = None) -> None:
+    """A PDF rendered with ``cache`` (installed, filled by a first render) equals one rendered without it
+    (``off()`` … ``on()``: by default its uninstall and install)."""
     from docgen.render import subset_cache
     assert cache.INSTALLED, f"WeasyPrint was upgraded: check {cache.__name__} and its versions"
     slug, path = sample
     data = json.loads(path.read_text("utf-8"))
-    cache.uninstall()
+    (off or cache.uninstall)()
     subset_cache.clear()
     try:
         fresh = generate(slug, data, ("pdf",)).files["pdf"]
     finally:
-        cache.install()
+        (on or cache.install)()
     subset_cache.clear()
     generate(slug, data, ("pdf",))  # fills the cache
     hits = cache.STATS["hits"]
@@ -632,10 +633,44 @@ def _a_cache_gives_the_same_pdf(sample: tuple[str, Path], cache: Any) -> None:
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for _, p in SAMPLES])
-def test_cached_font_subsets_give_the_same_pdf(sample):
-    """A PDF whose fonts come from the subset cache equals one subset afresh by WeasyPrint."""
+def test_cached_font_subsets_give_the_same_pdf(sample, monkeypatch):
+    """A PDF whose fonts come from the subset cache equals one subset afresh (with the same room)."""
     from docgen.render import subset_cache
-    _a_cache_gives_the_same_pdf(sample, subset_cache)
+    _a_cache_gives_the_same_pdf(sample, subset_cache, off=lambda: monkeypatch.setattr(subset_cache, "CACHING", False),
+                                on=monkeypatch.undo)
+
+
+def _issued(code: str, number: int) -> bytes:
+    from docgen.render.marks import Marks, Verification
+    data = REGISTRY["opinion"].load_sample()
+    data["doc_number"]["seq"] = number
+    marks = Marks(verification=Verification(code, f"https://docgen.example/verify/{code}"))
+    return generate("opinion", data, ("pdf",), marks=marks).files["pdf"]
+
+
+def test_letters_that_differ_in_number_and_code_share_their_font_subsets():
+    from docgen.render import subset_cache
+    subset_cache.clear()
+    _issued("ABCDEFGH23", 7)
+    misses = subset_cache.STATS["misses"]
+    _issued("ZYXWVUTS98", 1024)
+    assert subset_cache.STATS["misses"] == misses, "the second letter subset a face again"
+
+
+def test_room_in_a_subset_changes_neither_page_content_nor_text():
+    """The extra glyphs only add to the embedded font programs: every character is where and what it was."""
+    from docgen.render import subset_cache
+    with_room = _issued("QRSTUV2345", 31)
+    subset_cache.uninstall()
+    subset_cache.clear()
+    try:
+        plain = _issued("QRSTUV2345", 31)
+    finally:
+        subset_cache.install()
+    assert _characters(with_room) == _characters(plain)
+    contents = [s for s in _streams(plain) if b" Tf" in s and b"BT" in s]
+    assert contents and all(content in _streams(with_room) for content in contents)
+    assert len(with_room) > len(plain)  # the room itself
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for _, p in SAMPLES])

@@ -41,8 +41,12 @@ LOG = logging.getLogger(__name__)
 FORMAT = "1"  # bump when the file's contents change meaning
 DECLARING_MODULE = "weasyprint.text.ffi"
 DYNAMIC = frozenset({"errno"})  # properties read afresh each time, never copied
-# Declarations docgen's own patches call (docgen.render.layout_reuse), kept with WeasyPrint's.
-DOCGEN_DECLARATIONS = {"pango_attr_list_copy": "PangoAttrList * pango_attr_list_copy (PangoAttrList *list);"}
+# Declarations docgen's own patches call (docgen.render.layout_reuse, subset_cache), kept with WeasyPrint's.
+DOCGEN_DECLARATIONS = {
+    "pango_attr_list_copy": "PangoAttrList * pango_attr_list_copy (PangoAttrList *list);",
+    "hb_font_get_nominal_glyph":
+        "hb_bool_t hb_font_get_nominal_glyph (hb_font_t *font, hb_codepoint_t unicode, hb_codepoint_t *glyph);",
+}
 
 
 def enabled() -> bool:
