@@ -49,7 +49,7 @@ class ColumnFitter:
     Lines are kept per column and width as one list over the rows, computed once per distinct cell: the
     passes then compare columns with ``map(max, …)`` over whole lists instead of a Python call per cell."""
 
-    def __init__(self, cells: list[list[list[float]]], minimum: list[float], total_mm: float, *,
+    def __init__(self, cells: Sequence[Sequence[Sequence[float]]], minimum: list[float], total_mm: float, *,
                  char_mm: float, pad_mm: float) -> None:
         self.cells, self.minimum, self.char_mm, self.pad_mm = cells, minimum, char_mm, pad_mm
         self.count = len(minimum)

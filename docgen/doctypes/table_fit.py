@@ -75,10 +75,11 @@ class _Widths(dict):  # type: ignore[type-arg]
 _WIDTHS = _Widths()
 
 
-def pieces(text: str) -> list[float]:
+@functools.lru_cache(maxsize=2048)  # a month repeats its dates, kinds and units; the split measures them again
+def pieces(text: str) -> tuple[float, ...]:
     """Widths (in characters) of the pieces a cell may break between."""
     width = _WIDTHS.__getitem__
-    return [sum(map(width, token)) for token in _tokens(text)]
+    return tuple(sum(map(width, token)) for token in _tokens(text))
 
 
 def _tokens(text: str) -> list[str]:
@@ -128,15 +129,7 @@ def fit_columns(columns: Sequence[Column], rows: Sequence[Mapping[str, str]], *,
     if empty:
         notes.append(f"{'、'.join(empty)}栏均无内容，未列出")
     sample = list(rows) if len(rows) <= MAX_ROWS_MEASURED else list(rows)[:: math.ceil(len(rows) / MAX_ROWS_MEASURED)]
-    measured: dict[str, list[float]] = {}  # a month repeats its dates, kinds and units: each measured once
-
-    def measure(text: str) -> list[float]:
-        found = measured.get(text)
-        if found is None:
-            found = measured[text] = pieces(text)
-        return found
-
-    cells = [[measure(str(row.get(columns[i].key, ""))) for i in kept] for row in sample]
+    cells = [[pieces(str(row.get(columns[i].key, ""))) for i in kept] for row in sample]
     headers = [pieces(columns[i].header) for i in kept]
     widths = _rounded_up(_allocate(cells, headers, total_mm), total_mm)
     printed = tuple(replace(columns[i], width_mm=w) for i, w in zip(kept, widths))
@@ -154,7 +147,7 @@ def _rounded_up(widths: list[float], total_mm: float) -> list[float]:
     return rounded
 
 
-def _allocate(cells: list[list[list[float]]], headers: list[list[float]], total_mm: float) -> list[float]:
+def _allocate(cells: list[list[tuple[float, ...]]], headers: list[tuple[float, ...]], total_mm: float) -> list[float]:
     """Each column at least as wide as its widest piece and half its header; the rest makes the table short."""
     minimum = []
     for c in range(len(headers)):
