@@ -150,6 +150,69 @@ def test_fast_paths_give_the_same_pdf_for_every_kind_of_length():
     assert _streams(patched) == _streams(plain)
 
 
+def _without_image_preparation(render: Any) -> bytes:
+    from docgen.render import raster_images
+    raster_images.uninstall()
+    raster_images.clear()
+    try:
+        return render()
+    finally:
+        raster_images.reinstall()
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for _, p in SAMPLES])
+def test_prepared_images_give_the_same_pdf(sample):
+    """Seals converted once and their streams compressed once: the PDF WeasyPrint makes on its own."""
+    from docgen.render import raster_images
+    from docgen.render.marks import Marks, Verification
+    assert raster_images.INSTALLED, "WeasyPrint was upgraded: check docgen/render/raster_images.py and its versions"
+    slug, path = sample
+    data = json.loads(path.read_text("utf-8"))
+    marks = Marks(verification=Verification("HJKLMN2345", "https://docgen.example/verify/HJKLMN2345"))
+    generate(slug, data, ("pdf",), marks=marks)  # fills the caches
+    prepared = generate(slug, data, ("pdf",), marks=marks).files["pdf"]
+    plain = _without_image_preparation(lambda: generate(slug, data, ("pdf",), marks=marks).files["pdf"])
+    assert _streams(prepared) == _streams(plain)
+
+
+def _png(mode: str, **info: Any) -> bytes:
+    from PIL import Image, ImageDraw
+    image = Image.new("RGBA", (40, 30), (255, 255, 255, 0))
+    ImageDraw.Draw(image).ellipse((4, 4, 36, 26), fill=(200, 20, 30, 255))
+    if mode == "P":
+        image = image.convert("RGB").quantize(colors=4)
+    elif mode == "I;16":  # 16-bit grey
+        image = image.convert("L").convert("I").convert("I;16")
+    elif mode != "RGBA":
+        image = image.convert(mode)
+    out = io.BytesIO()
+    image.save(out, format="PNG", **info)
+    return out.getvalue()
+
+
+def test_prepared_images_of_every_kind_give_the_same_pdf(tmp_path):
+    """Palette with and without a transparent colour, 1-bit, grey, grey + alpha, RGB with a transparent colour,
+    16-bit grey, RGBA, and an image with EXIF (left alone), at two orientations."""
+    import base64
+
+    import weasyprint
+
+    from docgen.render import raster_images
+    from docgen.render.fetcher import AssetFetcher
+    kinds = [_png("P"), _png("P", transparency=0), _png("1"), _png("L"), _png("LA"), _png("RGB"),
+             _png("RGB", transparency=(255, 255, 255)), _png("I;16"), _png("RGBA"), _png("RGBA", exif=b"Exif\x00\x00")]
+    images = "".join(f'<img src="data:image/png;base64,{base64.b64encode(k).decode()}" style="width: 20mm">'
+                     f'<img src="data:image/png;base64,{base64.b64encode(k).decode()}" '
+                     f'style="width: 10mm; image-orientation: 90deg flip">' for k in kinds)
+
+    def render() -> bytes:
+        return weasyprint.HTML(string=f"<p>{images}</p>", url_fetcher=AssetFetcher(tmp_path)).write_pdf()
+    render()
+    prepared = render()
+    assert raster_images.STATS["prepared"] >= 6
+    assert _streams(prepared) == _streams(_without_image_preparation(render))
+
+
 def _parts(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = {}

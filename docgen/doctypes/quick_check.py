@@ -46,6 +46,7 @@ def has_duplicates(items: list[Any]) -> bool:
         seen.add(key)
     return False
 
+
 ANNOTATIONS = frozenset({
     "title", "description", "examples", "default", "$schema", "$id", "$comment", "contentEncoding",
     "contentMediaType", "deprecated", "readOnly", "writeOnly",
@@ -72,7 +73,7 @@ def compile_check(schema: Any) -> Check | None:
     jsonschema itself. False means "not certainly valid": jsonschema then decides and explains."""
     try:
         check = _compile(schema)
-    except Unsupported:
+    except (Unsupported, re.error, TypeError, ValueError):  # a form it does not know, or a broken pattern
         return None
 
     def certainly_valid(data: Any) -> bool:

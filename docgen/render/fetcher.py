@@ -9,6 +9,7 @@ from pathlib import Path
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from docgen.fonts import FONT_DIR
+from docgen.render.raster_images import prepared
 
 ASSET_SCHEME = "docgen-asset:"
 LOG = logging.getLogger(__name__)
@@ -57,4 +58,7 @@ class AssetFetcher(URLFetcher):
         if not header.endswith(";base64"):
             raise RefusedURL("内嵌图片必须是 Base64 编码")
         mime = header[len("data:"):-len(";base64")]
-        return URLFetcherResponse(url, base64.b64decode(payload), headers={"Content-Type": mime})
+        data = base64.b64decode(payload)
+        if mime == "image/png":
+            data = prepared(data)  # in the form WeasyPrint keeps (docgen.render.raster_images)
+        return URLFetcherResponse(url, data, headers={"Content-Type": mime})

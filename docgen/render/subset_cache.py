@@ -90,7 +90,7 @@ def _subset(self: Any, to_unicode: Any, hinting: bool) -> None:
     original = self.file_content
     ORIGINAL(self, to_unicode, hinting)
     STATS["misses"] += 1
-    if self.file_content is original or not CACHING:  # WeasyPrint could not subset it: nothing to keep
+    if self.file_content is original or not CACHING:  # WeasyPrint could not subset it, or nothing is kept
         return
     with _LOCK:
         if key not in _CACHE:
