@@ -63,7 +63,22 @@ def test_a_truncated_or_corrupt_seal_is_refused_although_weasyprint_pads_truncat
     Image.open(io.BytesIO(png)).convert("RGBA").convert("RGB").save(jpeg, format="JPEG")
     for good in (png, jpeg.getvalue()):
         assert decode_seal(base64.b64encode(good).decode()).startswith(b"\x89PNG")
-    for bad in (png[: len(png) // 2], png[:-20], jpeg.getvalue()[:-300], png[:200] + b"\x00" * 50 + png[250:]):
-        with pytest.raises(errors.InvalidData) as info:
-            decode_seal(base64.b64encode(bad).decode())
-        assert info.value.issues[0].code == "bad_image"
+    for _ in range(2):  # the second time from the checked-seal memo: bad images are refused every time
+        for bad in (png[: len(png) // 2], png[:-20], jpeg.getvalue()[:-300], png[:200] + b"\x00" * 50 + png[250:]):
+            with pytest.raises(errors.InvalidData) as info:
+                decode_seal(base64.b64encode(bad).decode())
+            assert info.value.issues[0].code == "bad_image"
+
+
+def test_a_seal_is_checked_once_and_gives_the_same_png(monkeypatch):
+    """A unit's seal comes with every letter it issues: decoded, checked and compressed the first time only."""
+    from docgen.doctypes import signature
+    from docgen.seal import demo_seal_png
+
+    png = demo_seal_png("昌吉市测试局")
+    signature._NORMALISED.clear()
+    first = signature.normalise_seal(png)
+    calls: list[bytes] = []
+    monkeypatch.setattr(signature, "_normalised", lambda raw, path: calls.append(raw) or b"")
+    assert signature.normalise_seal(bytes(png)) == first and not calls
+    assert signature.normalise_seal(png + b"\x00") == b"" and len(calls) == 1  # other bytes: checked afresh

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import io
 import math
 import warnings
 from datetime import date
 from typing import Any
 
+from docgen.bounded_cache import BoundedBytes
 from docgen.dates import format_date_cn
 from docgen.errors import InvalidData, Issue
 from docgen.text import text_width
@@ -66,12 +68,25 @@ def decode_seal(encoded: str, path: str = "/signature/seal_image") -> bytes:
     return normalise_seal(raw, path)
 
 
-def normalise_seal(raw: bytes, path: str = "/signature/seal_image") -> bytes:
-    """Check a PNG or JPEG seal (size, pixels, completeness) and return it as PNG bytes."""
-    from PIL import Image, UnidentifiedImageError  # only for a document that brings its seal
+_NORMALISED = BoundedBytes(16 * 1024 * 1024)  # a unit's seal comes with every letter it issues: checked once
 
+
+def normalise_seal(raw: bytes, path: str = "/signature/seal_image") -> bytes:
+    """Check a PNG or JPEG seal (size, pixels, completeness) and return it as PNG bytes (the same bytes for the
+    same seal: a seal checked before is not decoded and compressed again)."""
     if len(raw) > SEAL_MAX_BYTES:
         raise InvalidData([Issue(path, "too_large", "印章图片不得超过 1 MB")])
+    key = hashlib.blake2b(raw, digest_size=16).digest()
+    found = _NORMALISED.get(key)
+    if found is None:
+        found = _normalised(raw, path)
+        _NORMALISED.put(key, found)
+    return found
+
+
+def _normalised(raw: bytes, path: str) -> bytes:
+    from PIL import Image, UnidentifiedImageError  # only for a document that brings its seal
+
     bad_image = InvalidData([Issue(path, "bad_image", "无法识别印章图片或图片不完整，请上传完整的 PNG 或 JPEG")])
     try:
         with warnings.catch_warnings():

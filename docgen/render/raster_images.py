@@ -24,10 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections import OrderedDict
 from typing import Any
 
-from docgen.render.fork_lock import ForkSafeLock
+from docgen.bounded_cache import BoundedBytes
 from docgen.render.weasy_patches import checked
 from weasyprint import images
 
@@ -37,39 +36,8 @@ MAX_BYTES = 16 * 1024 * 1024  # of kept results, each table (prepared images, st
 STATS = {"prepared": 0, "streams": 0}
 
 
-class _Kept:
-    """Results by key, least recently used out beyond MAX_BYTES."""
-
-    def __init__(self) -> None:
-        self._items: OrderedDict[Any, bytes] = OrderedDict()
-        self._size = 0
-        self._lock = ForkSafeLock()
-
-    def get(self, key: Any) -> bytes | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: Any, value: bytes) -> None:
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = value
-            self._size += len(value)
-            while self._size > MAX_BYTES and self._items:
-                _, dropped = self._items.popitem(last=False)
-                self._size -= len(dropped)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._size = 0
-
-
-_PREPARED = _Kept()
-_STREAMS = _Kept()
+_PREPARED = BoundedBytes(MAX_BYTES)
+_STREAMS = BoundedBytes(MAX_BYTES)
 
 
 def prepared(data: bytes) -> bytes:
