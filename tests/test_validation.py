@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import enum
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -21,7 +24,8 @@ KEYS = ["a", "b", "kind", "date"]
 TYPES = ["string", "integer", "number", "boolean", "null", "array", "object"]
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-4, 4), st.sampled_from([0.0, 1.0, 2.5, -1.5, 3.0]), st.sampled_from(STRINGS))
+    st.none(), st.booleans(), st.integers(-4, 4), st.sampled_from([0.0, 1.0, 2.5, -1.5, 3.0, float("nan"), float("inf")]),
+    st.sampled_from([10 ** 400, -(2 ** 53) - 1]), st.sampled_from(STRINGS))
 json_values = st.recursive(
     scalars,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(KEYS), inner, max_size=3),
@@ -139,7 +143,38 @@ def test_a_schema_beyond_the_quick_check_is_left_to_jsonschema():
     assert [issue.path for issue in validator.issues({"n": []})] == ["/n"]
 
 
-@pytest.mark.parametrize("value", [__import__("decimal").Decimal("5"), float("nan"), 10 ** 400])
-def test_strange_numbers_are_left_to_jsonschema(value):
-    schema = {"type": "number", "maximum": 3}
-    assert compile_check(schema)(value) is False or _jsonschema_says_valid(schema, value)
+class _Level(enum.IntEnum):
+    HIGH = 5
+
+
+strange = st.sampled_from([Decimal("1"), Decimal("-7"), Fraction(1, 3), _Level.HIGH, True])
+strange_values = st.recursive(
+    scalars | strange,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(KEYS), inner, max_size=3),
+    max_leaves=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(schema=schemas, data=strange_values)
+def test_values_json_does_not_have_are_never_passed_on_a_guess(schema, data):
+    """Decimals, fractions, int subclasses: where the quick check cannot judge as jsonschema, it says "not
+    certain", also inside an ``if`` (where a guess would take the wrong branch)."""
+    if compile_check(schema)(data):
+        assert _jsonschema_says_valid(schema, data)
+
+
+@pytest.mark.parametrize("value", [Decimal("1"), Decimal("-1"), _Level.HIGH, float("nan")])
+def test_a_condition_on_a_strange_number_takes_no_branch_on_a_guess(value):
+    schema = {"type": "object", "if": {"properties": {"x": {"minimum": 0}}}, "then": {"required": ["y"]}}
+    assert not compile_check(schema)({"x": value}) or _jsonschema_says_valid(schema, {"x": value})
+
+
+def test_another_draft_is_left_to_jsonschema():
+    assert compile_check({"$schema": "http://json-schema.org/draft-07/schema#", "type": "string"}) is None
+    assert compile_check({"type": "object", "properties": {"a": {"$schema": "x", "type": "string"}}}) is None
+    assert compile_check({"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "x", "type": "string"})
+
+
+def test_every_keyword_it_knows_is_checked():
+    from docgen.doctypes import quick_check
+    assert set(quick_check._ORDER) == set(quick_check._KEYWORDS)

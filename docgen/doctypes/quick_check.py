@@ -48,29 +48,49 @@ def has_duplicates(items: list[Any]) -> bool:
 
 
 ANNOTATIONS = frozenset({
-    "title", "description", "examples", "default", "$schema", "$id", "$comment", "contentEncoding",
-    "contentMediaType", "deprecated", "readOnly", "writeOnly",
+    "title", "description", "examples", "default", "$comment", "contentEncoding", "contentMediaType", "deprecated",
+    "readOnly", "writeOnly",
 })
-_TYPES: dict[str, Check] = {
-    "object": lambda value: isinstance(value, dict),
-    "array": lambda value: isinstance(value, list),
-    "string": lambda value: isinstance(value, str),
-    "null": lambda value: value is None,
-    "boolean": lambda value: isinstance(value, bool),
-    "number": lambda value: isinstance(value, (int, float)) and not isinstance(value, bool),
-    # jsonschema: 1.0 is an integer
-    "integer": lambda value: (isinstance(value, int) and not isinstance(value, bool))
-    or (isinstance(value, float) and value.is_integer()),
-}
+DRAFT = "https://json-schema.org/draft/2020-12/schema"  # a root "$schema" other than this: jsonschema alone
+_JSON_TYPES = (dict, list, str, int, float, bool, type(None))
 
 
 class Unsupported(Exception):
     """The schema uses a keyword (or a form of one) this module does not decide."""
 
 
+class Undecided(Exception):
+    """A value this module cannot judge as jsonschema would (a Decimal, a NumPy number…): jsonschema decides.
+
+    Every check answers exactly or raises this, so that an ``if`` never takes a branch on a guess."""
+
+
+def _json_value(value: Any) -> Any:
+    if not isinstance(value, _JSON_TYPES):
+        raise Undecided(type(value).__name__)
+    return value
+
+
+_TYPES: dict[str, Check] = {
+    "object": lambda value: isinstance(_json_value(value), dict),
+    "array": lambda value: isinstance(_json_value(value), list),
+    "string": lambda value: isinstance(_json_value(value), str),
+    "null": lambda value: _json_value(value) is None,
+    "boolean": lambda value: isinstance(_json_value(value), bool),
+    "number": lambda value: isinstance(_json_value(value), (int, float)) and not isinstance(value, bool),
+    # jsonschema: 1.0 is an integer
+    "integer": lambda value: (isinstance(_json_value(value), int) and not isinstance(value, bool))
+    or (isinstance(value, float) and value.is_integer()),
+}
+
+
 def compile_check(schema: Any) -> Check | None:
     """``check(data) -> bool``, True only where jsonschema finds nothing wrong; None if the schema needs
     jsonschema itself. False means "not certainly valid": jsonschema then decides and explains."""
+    if isinstance(schema, dict):
+        if schema.get("$schema", DRAFT) != DRAFT:
+            return None
+        schema = {key: value for key, value in schema.items() if key not in ("$schema", "$id")}  # root only
     try:
         check = _compile(schema)
     except (Unsupported, re.error, TypeError, ValueError):  # a form it does not know, or a broken pattern
@@ -79,7 +99,7 @@ def compile_check(schema: Any) -> Check | None:
     def certainly_valid(data: Any) -> bool:
         try:
             return check(data)
-        except Exception:  # e.g. a comparison a strange value refuses: jsonschema decides
+        except Exception:  # Undecided, or a comparison a strange value refuses: jsonschema decides
             return False
     return certainly_valid
 
@@ -116,16 +136,18 @@ def _type(wanted: Any, _schema: dict[str, Any]) -> Check:
 _NOT_NUMBERS = (bool, str, dict, list, type(None))
 
 
-def _number_bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any, dict[str, Any]], Check]:
+def _number_bound(fails: Callable[[Any, Any], bool]) -> Callable[[Any, dict[str, Any]], Check]:
+    """A bound that ``fails(value, bound)`` as jsonschema tests it (so NaN passes, as there)."""
     def build(bound: Any, _schema: dict[str, Any]) -> Check:
         if isinstance(bound, bool) or not isinstance(bound, (int, float)):
             raise Unsupported(f"bound {bound!r}")
 
         def check(value: Any) -> bool:
             if type(value) is int or type(value) is float:
-                return compare(value, bound)
-            # Not a number: the bound does not apply. Another kind of number (Decimal…): jsonschema decides.
-            return isinstance(value, _NOT_NUMBERS)
+                return not fails(value, bound)
+            if isinstance(value, _NOT_NUMBERS):
+                return True  # not a number: the bound does not apply
+            raise Undecided(type(value).__name__)  # another kind of number (Decimal, an int subclass…)
         return check
     return build
 
@@ -224,7 +246,7 @@ def _all_of(schemas: Any, _schema: dict[str, Any]) -> Check:
 
 
 def _if(condition: Any, schema: dict[str, Any]) -> Check | None:
-    test = _compile(condition)
+    test = _compile(condition)  # exact or Undecided (which ends the whole check): never a branch on a guess
     then = _compile(schema["then"]) if "then" in schema else None
     otherwise = _compile(schema["else"]) if "else" in schema else None
     if then is None and otherwise is None:
@@ -238,10 +260,10 @@ _KEYWORDS: dict[str, Callable[[Any, dict[str, Any]], Check | None]] = {
     "maxLength": _sized(str, lambda size, bound: size <= bound),
     "minItems": _sized(list, lambda size, bound: size >= bound),
     "maxItems": _sized(list, lambda size, bound: size <= bound),
-    "minimum": _number_bound(lambda value, bound: value >= bound),
-    "maximum": _number_bound(lambda value, bound: value <= bound),
-    "exclusiveMinimum": _number_bound(lambda value, bound: value > bound),
-    "exclusiveMaximum": _number_bound(lambda value, bound: value < bound),
+    "minimum": _number_bound(lambda value, bound: value < bound),
+    "maximum": _number_bound(lambda value, bound: value > bound),
+    "exclusiveMinimum": _number_bound(lambda value, bound: value <= bound),
+    "exclusiveMaximum": _number_bound(lambda value, bound: value >= bound),
     "pattern": _pattern,
     "enum": _enum,
     "const": _const,

@@ -32,8 +32,9 @@ from docgen.render.weasy_patches import checked
 from weasyprint.pdf import fonts
 from weasyprint.text.ffi import ffi, harfbuzz
 
-if not hasattr(harfbuzz, "hb_font_get_nominal_glyph"):  # not among the cached declarations (docgen.render.weasy_ffi)
-    ffi.cdef(DOCGEN_DECLARATIONS["hb_font_get_nominal_glyph"])
+for _name in ("hb_font_get_nominal_glyph", "hb_font_create", "hb_font_destroy"):
+    if not hasattr(harfbuzz, _name):  # not among the cached declarations (docgen.render.weasy_ffi)
+        ffi.cdef(DOCGEN_DECLARATIONS[_name])
 
 LOG = logging.getLogger(__name__)
 CHECKED_VERSIONS = ("70.",)
@@ -56,10 +57,11 @@ def _face(font: Any) -> tuple[Any, ...]:
 
 def _room_glyphs(font: Any, face: tuple[Any, ...]) -> frozenset[int]:
     found = _ROOM_GLYPHS.get(face)
-    if found is None:
+    if found is None:  # from the face WeasyPrint holds a reference to (its hb_font is Pango's, borrowed)
+        reader = ffi.gc(harfbuzz.hb_font_create(font.hb_face), harfbuzz.hb_font_destroy)
         glyph = ffi.new("hb_codepoint_t *")
         found = _ROOM_GLYPHS[face] = frozenset(
-            glyph[0] for char in ROOM if harfbuzz.hb_font_get_nominal_glyph(font.hb_font, ord(char), glyph))
+            glyph[0] for char in ROOM if harfbuzz.hb_font_get_nominal_glyph(reader, ord(char), glyph))
     return found
 
 

@@ -46,6 +46,8 @@ DOCGEN_DECLARATIONS = {
     "pango_attr_list_copy": "PangoAttrList * pango_attr_list_copy (PangoAttrList *list);",
     "hb_font_get_nominal_glyph":
         "hb_bool_t hb_font_get_nominal_glyph (hb_font_t *font, hb_codepoint_t unicode, hb_codepoint_t *glyph);",
+    "hb_font_create": "hb_font_t * hb_font_create (hb_face_t *face);",
+    "hb_font_destroy": "void hb_font_destroy (hb_font_t *font);",
 }
 
 
