@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import OrderedDict
 from typing import Any
 
-from docgen.render.fork_lock import ForkSafeLock
+from docgen.bounded_cache import BoundedBytes
 from docgen.render.weasy_ffi import DOCGEN_DECLARATIONS
 from docgen.render.weasy_patches import checked
 from weasyprint.pdf import fonts
@@ -43,9 +42,7 @@ ORIGINAL = fonts.Font.subset
 
 ROOM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-_CACHE: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-_SIZE = 0
-_LOCK = ForkSafeLock()
+_CACHE = BoundedBytes(MAX_BYTES)
 _ROOM_GLYPHS: dict[tuple[Any, ...], frozenset[int]] = {}  # face → its glyphs for ROOM
 STATS = {"hits": 0, "misses": 0}
 CACHING = True  # off: every subset made afresh (with the same room), for the identity test
@@ -74,19 +71,15 @@ def _with_room(font: Any, face: tuple[Any, ...], to_unicode: Any) -> Any:
 
 
 def _subset(self: Any, to_unicode: Any, hinting: bool) -> None:
-    global _SIZE
     if not to_unicode:
         return
     face = _face(self)
     to_unicode = _with_room(self, face, to_unicode)
     glyphs = hashlib.blake2b(repr(sorted(to_unicode)).encode(), digest_size=16).digest()
     key = (*face, bool(self.missing), bool(hinting), glyphs)
-    with _LOCK:
-        cached = _CACHE.get(key) if CACHING else None
-        if cached is not None:
-            _CACHE.move_to_end(key)
-            STATS["hits"] += 1
+    cached = _CACHE.get(key) if CACHING else None
     if cached is not None:
+        STATS["hits"] += 1
         self.file_content = cached
         return
     original = self.file_content
@@ -94,13 +87,7 @@ def _subset(self: Any, to_unicode: Any, hinting: bool) -> None:
     STATS["misses"] += 1
     if self.file_content is original or not CACHING:  # WeasyPrint could not subset it, or nothing is kept
         return
-    with _LOCK:
-        if key not in _CACHE:
-            _CACHE[key] = self.file_content
-            _SIZE += len(self.file_content)
-        while _SIZE > MAX_BYTES and _CACHE:
-            _, dropped = _CACHE.popitem(last=False)
-            _SIZE -= len(dropped)
+    _CACHE.put(key, self.file_content)
 
 
 def install() -> bool:
@@ -115,10 +102,7 @@ def uninstall() -> None:
 
 
 def clear() -> None:
-    global _SIZE
-    with _LOCK:
-        _CACHE.clear()
-        _SIZE = 0
+    _CACHE.clear()
 
 
 INSTALLED = install()
