@@ -71,6 +71,18 @@ class DocgenError(Exception):
         """Return a JSON-ready description of the error."""
         return {"code": self.code, "message": self.message}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with everything it carries (a batch's planner process sends its errors back this way); the
+        default would call ``__init__`` again with the message alone, which InvalidData cannot take."""
+        return _restore, (type(self), self.__dict__)
+
+
+def _restore(cls: type[DocgenError], state: dict[str, Any]) -> DocgenError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message", cls.message))
+    error.__dict__.update(state)
+    return error
+
 
 class RequestProblem(DocgenError):
     """The request itself is unusable, whatever document it asks for."""

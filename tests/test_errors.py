@@ -19,6 +19,20 @@ def test_error_class_is_complete(cls):
     assert any("\u4e00" <= c <= "\u9fff" for c in cls.message)
 
 
+@pytest.mark.parametrize("cls", CLASSES, ids=[c.__name__ for c in CLASSES])
+def test_an_error_survives_pickling_with_all_it_carries(cls):
+    """A batch's planner process sends its errors back pickled: code, message, issues and Retry-After arrive."""
+    import pickle
+
+    if cls is errors.InvalidData:
+        error = cls([errors.Issue("/cases/0/party", "required", "缺少当事人")], "数据有误")
+    else:
+        error = cls("出错了", code="some_code", retry_after=7, log_detail="/srv/secret")
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is cls and copy.__dict__ == error.__dict__ and copy.args == error.args
+    assert copy.as_dict() == error.as_dict() and str(copy) == str(error)
+
+
 def test_codes_are_unique():
     codes = [c.code for c in CLASSES]
     assert len(codes) == len(set(codes))
