@@ -246,6 +246,32 @@ def execute_plan_only(settings: Settings, batch_id: str) -> None:
     plan_batch(settings, batch)
 
 
+def test_a_batch_is_planned_in_a_process_of_its_own(tmp_path, monkeypatch):
+    """Reading the rows leaves its memory in a short-lived process, not in the one that runs the job (a web worker):
+    planning in this process fails the test; the batch is planned all the same, and a planner's error comes back
+    whole (its code, message and the row issues)."""
+    from docgen.batch import run
+
+    def not_here(*args: Any) -> None:
+        raise AssertionError("planned in the job's own process")
+
+    monkeypatch.setattr(run, "plan_batch", not_here)
+    month = make_month(40, 4, empty=0, seed=11)
+    settings = fresh_settings(tmp_path)
+    register(settings, month)
+    info = describe_batch(settings, run_month(settings, csv_bytes(month), "cases.csv"))
+    assert info["state"] == "done" and info["counts"]["rows"] == 40, info
+
+    # Bytes that are not UTF-8 far past the start the header check reads: found only while planning.
+    content = csv_bytes(dataclasses.replace(month, rows=month.rows * 40), "utf-8")
+    assert len(content) > 2 * 64 * 1024
+    failed = describe_batch(settings, run_month(settings, content + b"\xff\xfe,\n", "cases.csv", period="2025-05"))
+    line = content.count(b"\n") + 1
+    assert failed["state"] == "failed", failed
+    assert failed["error"] == {"code": "invalid_data", "message": f"第 {line} 行不是有效的 UTF-8 文本：文件的编码无法识别，"
+                                                                  "请另存为“CSV UTF-8”"}, failed
+
+
 def test_the_readme_lists_every_accepted_column():
     from docgen.batch.columns import header_documentation
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")

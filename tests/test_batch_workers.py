@@ -278,3 +278,43 @@ def _rendering_process(root: int) -> int:
     candidates = [pid for pid in descendants(root) if "forkserver" in Path(f"/proc/{pid}/cmdline").read_text()]
     assert len(candidates) >= 2, candidates  # the server and its workers
     return max(candidates)  # forked last: a worker, not the server
+
+
+def test_a_planner_process_that_dies_fails_the_batch_with_the_reason(tmp_path):
+    """The rows are read in a process of its own; killed there (as the kernel would when memory runs out), the batch
+    ends failed and says why, and the job is not left running."""
+    import threading
+
+    from proc_memory import descendants
+
+    month = make_month(6000, 4, empty=0, seed=43)
+    settings = sqlite_settings(tmp_path, "planner")
+    register(settings, month)
+    write_xlsx(month, tmp_path / "cases.xlsx")
+    batch_id: list[str] = []
+    runner = threading.Thread(target=lambda: batch_id.append(run_month(settings, (tmp_path / "cases.xlsx").read_bytes(),
+                                                                        "cases.xlsx")))
+    before = set(descendants(os.getpid()))
+    runner.start()
+    deadline = time.monotonic() + 60
+    planner = None
+    while planner is None and time.monotonic() < deadline:
+        # The planner is the fork server's child: a grandchild of this process, and the only one until it ends.
+        children = set(descendants(os.getpid())) - before
+        forked = [pid for pid in children if _parent(pid) in children | before and _parent(pid) != os.getpid()]
+        planner = forked[0] if forked else None
+        time.sleep(0.01)
+    assert planner is not None, "no planner process appeared"
+    os.kill(planner, signal.SIGKILL)
+    runner.join(120)
+    info = describe_batch(settings, batch_id[0])
+    assert info["state"] == "failed" and info["error"]["code"] == "planner_died", info
+    assert "读取案件文件的进程意外退出" in info["error"]["message"]
+
+
+def _parent(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return -1
+    return int(next(line for line in status.splitlines() if line.startswith("PPid:")).split()[1])

@@ -7,6 +7,9 @@ CLI, API and workspace start a batch here; the job runner runs ``run_batch``::
          in-process: a pool of processes renders the units, the job waits, then settles
          Celery: one task per unit; the job hands over and the last unit settles the batch
 
+In-process, the plan is made in a short-lived process of its own (docgen.batch.pool.plan_apart), so the
+memory of reading the rows does not stay with a web worker.
+
 A unit is claimed under a lease, so a worker killed mid-unit costs one unit's
 render, and a job killed mid-batch resumes where it stopped.
 """
@@ -136,7 +139,11 @@ def run_batch(ctx: JobContext) -> dict[str, Any]:
         session.expunge_all()
     if batch.state == "planning":
         try:
-            plan_batch(settings, batch)
+            if settings.broker_url:  # a Celery worker plans where it runs
+                plan_batch(settings, batch)
+            else:
+                from docgen.batch.pool import plan_apart
+                plan_apart(settings, batch_id)
         except DocgenError as error:
             with db_session(settings) as session:
                 batch_store.fail_batch(session, batch_id, error.code, error.message)
