@@ -272,6 +272,27 @@ def test_a_batch_is_planned_in_a_process_of_its_own(tmp_path, monkeypatch):
                                                                   "请另存为“CSV UTF-8”"}, failed
 
 
+def test_a_planner_s_unexpected_error_fails_the_batch_with_a_reason(tmp_path):
+    """Not one of docgen's errors (here a stored period that is no month): the batch still ends failed, with a reason
+    an administrator can act on, instead of staying in "planning"."""
+    from sqlalchemy import update
+
+    from docgen.store.db import db_session
+    from docgen.store.models import Batch
+
+    month = make_month(20, 2, empty=0, seed=12)
+    settings = fresh_settings(tmp_path)
+    register(settings, month)
+    batch, job = start_batch(settings, JUDICIAL, csv_bytes(month), "cases.csv", "2025-06", False, ISSUED_ON,
+                             run_here=True)
+    with db_session(settings) as session:
+        session.execute(update(Batch).where(Batch.id == batch.id).values(period="2025-juni"))
+    execute(settings, job.id)
+    info = describe_batch(settings, batch.id)
+    assert info["state"] == "failed", info
+    assert info["error"] == {"code": "planning_failed", "message": "读取案件文件时发生内部错误，请联系管理员"}, info
+
+
 def test_the_readme_lists_every_accepted_column():
     from docgen.batch.columns import header_documentation
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")

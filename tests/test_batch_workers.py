@@ -291,23 +291,33 @@ def test_a_planner_process_that_dies_fails_the_batch_with_the_reason(tmp_path):
     settings = sqlite_settings(tmp_path, "planner")
     register(settings, month)
     write_xlsx(month, tmp_path / "cases.xlsx")
-    batch_id: list[str] = []
-    runner = threading.Thread(target=lambda: batch_id.append(run_month(settings, (tmp_path / "cases.xlsx").read_bytes(),
-                                                                        "cases.xlsx")))
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["batch_id"] = run_month(settings, (tmp_path / "cases.xlsx").read_bytes(), "cases.xlsx")
+        except BaseException as exc:  # reported by the assertion below
+            outcome["error"] = exc
+
+    runner = threading.Thread(target=run)
     before = set(descendants(os.getpid()))
     runner.start()
     deadline = time.monotonic() + 60
     planner = None
-    while planner is None and time.monotonic() < deadline:
-        # The planner is the fork server's child: a grandchild of this process, and the only one until it ends.
+    while planner is None and time.monotonic() < deadline and runner.is_alive():
+        # The planner is the fork server's child: a grandchild of this process, and the only one until it ends
+        # (the rendering pool starts after it).
         children = set(descendants(os.getpid())) - before
         forked = [pid for pid in children if _parent(pid) in children | before and _parent(pid) != os.getpid()]
+        assert len(forked) <= 1, forked
         planner = forked[0] if forked else None
         time.sleep(0.01)
-    assert planner is not None, "no planner process appeared"
+    assert planner is not None, f"no planner process appeared: {outcome}"
+    assert "forkserver" in Path(f"/proc/{planner}/cmdline").read_text()
     os.kill(planner, signal.SIGKILL)
     runner.join(120)
-    info = describe_batch(settings, batch_id[0])
+    assert not runner.is_alive() and "error" not in outcome, outcome
+    info = describe_batch(settings, outcome["batch_id"])
     assert info["state"] == "failed" and info["error"]["code"] == "planner_died", info
     assert "读取案件文件的进程意外退出" in info["error"]["message"]
 

@@ -96,18 +96,28 @@ def plan_apart(settings: Settings, batch_id: str) -> None:
     with ProcessPoolExecutor(max_workers=1, mp_context=pool_context()) as planner:
         try:
             planner.submit(plan_with_clock, settings, batch_id, os.environ.get(TODAY_ENV)).result()
-        except BrokenProcessPool:
-            raise DocgenError("读取案件文件的进程意外退出（可能内存不足），请重新提交", code="planner_died") from None
+        except BrokenProcessPool as exc:
+            LOG.warning("the planner process of batch %s died", batch_id, exc_info=True)
+            raise DocgenError("读取案件文件的进程意外退出（可能内存不足），请重新提交", code="planner_died",
+                              log_detail=f"{type(exc).__name__}: {exc}") from exc
 
 
 def plan_with_clock(settings: Settings, batch_id: str, today: str | None) -> None:
-    """``plan_batch`` in a planner process, with the starting process's 'today'."""
+    """``plan_batch`` in a planner process, with the starting process's 'today'. Only docgen's own errors leave it
+    (they pickle whole); anything else is logged here and sent back as one, so the batch fails with a reason."""
     from docgen.batch.run import plan_batch
     _set_today(today)
-    with db_session(settings, read_only=True) as session:
-        batch = session.get(Batch, batch_id)
-        session.expunge_all()
-    plan_batch(settings, batch)
+    try:
+        with db_session(settings, read_only=True) as session:
+            batch = session.get(Batch, batch_id)
+            session.expunge_all()
+        plan_batch(settings, batch)
+    except DocgenError:
+        raise
+    except Exception as exc:
+        LOG.exception("planning batch %s failed", batch_id)
+        raise DocgenError("读取案件文件时发生内部错误，请联系管理员", code="planning_failed",
+                          log_detail=f"{type(exc).__name__}: {exc}") from None
 
 
 def _set_today(today: str | None) -> None:
