@@ -186,7 +186,9 @@ def main() -> None:
     args = parser.parse_args()
 
     subset = "yes" if harfbuzz_subset_available() else "NO — PDFs ~10× slower"
-    print(f"docgen bench — {os.cpu_count()} cores, HarfBuzz subset: {subset}")
+    speed = [machine_speed_s()]
+    print(f"docgen bench — {os.cpu_count()} cores, HarfBuzz subset: {subset}, machine speed: {speed[0]:.2f} s "
+          f"for {SPEED_LOOP:,} pure-Python additions (lower is faster)")
     print(f"{'sample':<26}{'pages':>5} {'fmt':<5}{'warm p50':>9}{'p95':>9}{'cold p50':>9}{'p95':>9}  (ms)")
     results = [bench_sample(slug, sample, args) for slug, doctype in load_registry().items()
                for sample in doctype.samples if args.only in sample.name]
@@ -196,9 +198,26 @@ def main() -> None:
         print(f"{'CLI cold, start to file':<26}{'':>5} {fmt:<5}{ms(values)}", flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process: {peak:.0f} MiB")
+    speed.append(machine_speed_s())
+    print(f"machine speed at the end: {speed[1]:.2f} s")
     if args.json:
-        args.json.write_text(json.dumps({"samples": results, "months": months, "cli": cli, "peak_rss_mib": peak},
-                                        indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps({"samples": results, "months": months, "cli": cli, "peak_rss_mib": peak,
+                                         "machine_speed_s": speed}, indent=2), encoding="utf-8")
+
+
+SPEED_LOOP = 10_000_000
+
+
+def machine_speed_s() -> float:
+    """Seconds for a fixed pure-Python loop (best of three): how fast this machine is right now. A virtual
+    machine's speed can change several-fold within a day; figures are comparable only at a similar speed."""
+    best = float("inf")
+    for _ in range(3):
+        start, total = time.perf_counter(), 0
+        for i in range(SPEED_LOOP):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+SPEED_LOOP_TEXT = "10,000,000 pure-Python additions, best of three"
+
 
 def p50(values: list[float]) -> float:
     ordered = sorted(values)
@@ -44,6 +46,10 @@ def main() -> None:
     if len(sys.argv) > 3:
         rows += batch_rows(json.loads(Path(sys.argv[3]).read_text("utf-8")))
     width = max(len(r[0]) for r in rows) + 2
+    if "machine_speed_s" in bench:  # the same loop takes 0.4–4 s on this VM at different times of day
+        start, end = bench["machine_speed_s"]
+        print(f"\nmachine speed: {start:.2f} s at the start, {end:.2f} s at the end of bench.py "
+              f"({SPEED_LOOP_TEXT}; lower is faster)")
     print(f"\n{'path':<{width}}{'measured':<34}target")
     for name, value, target in rows:
         print(f"{name:<{width}}{value:<34}{target}")
