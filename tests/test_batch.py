@@ -293,6 +293,39 @@ def test_a_planner_s_unexpected_error_fails_the_batch_with_a_reason(tmp_path):
     assert info["error"] == {"code": "planning_failed", "message": "读取案件文件时发生内部错误，请联系管理员"}, info
 
 
+@pytest.mark.parametrize("refused", ["plan_with_clock", "render_with_clock"])
+def test_a_batch_whose_process_is_shutting_down_is_handed_back_and_resumed(tmp_path, monkeypatch, refused):
+    """A gunicorn worker recycled mid-batch: its executors refuse new work while the interpreter shuts down. The
+    job goes back to the queue with its attempt not counted (not failed), and the next process finishes the month."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from docgen.batch import pool
+    from docgen.store.db import db_session
+    from docgen.store.models import Batch, Job
+
+    class Closing(ProcessPoolExecutor):
+        def submit(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+            if fn.__name__ == refused:
+                raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", Closing)
+    month = make_month(20, 2, empty=0, seed=13)
+    settings = fresh_settings(tmp_path)
+    register(settings, month)
+    batch, job = start_batch(settings, JUDICIAL, csv_bytes(month), "cases.csv", "2025-06", False, ISSUED_ON,
+                             run_here=True)
+    execute(settings, job.id)
+    with db_session(settings, read_only=True) as session:
+        row, state = session.get(Job, job.id), session.get(Batch, batch.id).state
+        assert (row.state, row.attempts, row.error_json) == ("queued", 0, None)
+        assert state == ("planning" if refused == "plan_with_clock" else "rendering")
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", ProcessPoolExecutor)
+    execute(settings, job.id)
+    info = describe_batch(settings, batch.id)
+    assert info["state"] == "done" and info["counts"]["rows"] == 20, info
+
+
 def test_the_readme_lists_every_accepted_column():
     from docgen.batch.columns import header_documentation
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ from typing import Any
 from docgen.clock import TODAY_ENV
 from docgen.config import Settings
 from docgen.errors import DocgenError
-from docgen.jobs.execute import JobContext
+from docgen.jobs.execute import HandBack, JobContext
 from docgen.store import batches as batch_store
 from docgen.store.db import db_session
 from docgen.store.models import Batch
@@ -44,6 +44,17 @@ def _new_pool(settings: Settings) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=pool_processes(settings), mp_context=pool_context())
 
 
+def _submit(pool: ProcessPoolExecutor, *call: Any) -> Future[Any]:
+    """``pool.submit``; HandBack once the interpreter is shutting down (the executor then refuses new work), so
+    the job is resumed by another process instead of failing."""
+    try:
+        return pool.submit(*call)
+    except RuntimeError as exc:
+        if "interpreter shutdown" in str(exc):
+            raise HandBack() from exc
+        raise
+
+
 def render_in_pool(ctx: JobContext, batch_id: str) -> None:
     """Render every waiting unit in the pool; return when no unit is queued or running."""
     settings = ctx.settings
@@ -61,7 +72,7 @@ def render_in_pool(ctx: JobContext, batch_id: str) -> None:
                 unsettled = batch_store.unit_counts(session, batch_id)
             for unit_id in waiting:
                 if unit_id not in submitted:
-                    submitted[unit_id] = pool.submit(render_with_clock, worker_settings, unit_id, clock_override)
+                    submitted[unit_id] = _submit(pool, render_with_clock, worker_settings, unit_id, clock_override)
             if not submitted and not (unsettled.get("queued") or unsettled.get("running")):
                 break
             if not submitted:  # a unit still leased by a process that died: wait for its lease to run out
@@ -95,7 +106,7 @@ def plan_apart(settings: Settings, batch_id: str) -> None:
     (killed, out of memory) fails the batch with that reason; its errors come back as they were raised."""
     with ProcessPoolExecutor(max_workers=1, mp_context=pool_context()) as planner:
         try:
-            planner.submit(plan_with_clock, settings, batch_id, os.environ.get(TODAY_ENV)).result()
+            _submit(planner, plan_with_clock, settings, batch_id, os.environ.get(TODAY_ENV)).result()
         except BrokenProcessPool as exc:
             LOG.warning("the planner process of batch %s died", batch_id, exc_info=True)
             raise DocgenError("读取案件文件的进程意外退出（可能内存不足），请重新提交", code="planner_died",

@@ -46,6 +46,11 @@ class Detached(Exception):
     """Raised by a handler whose work goes on in other tasks: the job stays running, and they finish it."""
 
 
+class HandBack(Exception):
+    """Raised by a handler that cannot go on because this process is shutting down (a gunicorn worker recycled or
+    stopped): the job goes back to the queue, its attempt not counted, for another process to resume."""
+
+
 def handlers() -> dict[str, Handler]:
     """Job kinds and the functions that run them."""
     from docgen.jobs.handlers import HANDLERS
@@ -66,6 +71,11 @@ def execute(settings: Settings, job_id: str) -> bool:
                 raise DocgenError(f"未知的后台任务类型“{job.kind}”", code="unknown_job_kind")
             result = handler(JobContext(settings, job, attempt))
         except Detached:
+            return True
+        except HandBack:
+            LOG.info("job %s (%s) handed back: this process is shutting down", job_id, job.kind)
+            with db_session(settings) as session:
+                job_store.release(session, job_id, attempt)
             return True
         except DocgenError as error:
             message = error.message if error.http_status < 500 else type(error).message
