@@ -326,6 +326,30 @@ def test_a_batch_whose_process_is_shutting_down_is_handed_back_and_resumed(tmp_p
     assert info["state"] == "done" and info["counts"]["rows"] == 20, info
 
 
+def test_the_pool_holds_two_units_per_process_at_most(tmp_path, monkeypatch):
+    """A process shutting down waits for every unit already handed to its pool: only a few are, at any time."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from docgen.batch import pool
+
+    most: list[int] = []
+    handed: list = []
+
+    class Counting(ProcessPoolExecutor):
+        def submit(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+            handed.append(super().submit(fn, *args, **kwargs))
+            most.append(sum(not future.done() for future in handed))  # in the pool's hands after this one
+            return handed[-1]
+
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", Counting)
+    month = make_month(60, 12, empty=0, seed=14)
+    settings = fresh_settings(tmp_path, batch_processes=2)
+    register(settings, month)
+    info = describe_batch(settings, run_month(settings, csv_bytes(month), "cases.csv"))
+    assert info["state"] == "done" and len(info["units"]) == 12, info
+    assert len(most) >= 12 and max(most) <= 4, most
+
+
 def test_the_readme_lists_every_accepted_column():
     from docgen.batch.columns import header_documentation
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")

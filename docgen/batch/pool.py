@@ -63,6 +63,10 @@ def render_in_pool(ctx: JobContext, batch_id: str) -> None:
     worker_settings = dataclasses.replace(settings, table_split=False)
     pool = _new_pool(settings)
     submitted: dict[int, Future[bool]] = {}
+    # Two units per process in hand, no more: the processes never wait for work, and a process that is shutting
+    # down (the interpreter waits for every unit already handed to the pool) waits only for those, then hands
+    # the job back (HandBack) for another process to resume.
+    in_flight = 2 * pool_processes(settings)
     try:
         while True:
             with db_session(settings, read_only=True) as session:
@@ -71,6 +75,8 @@ def render_in_pool(ctx: JobContext, batch_id: str) -> None:
                 waiting = batch_store.waiting_units(session, batch_id)
                 unsettled = batch_store.unit_counts(session, batch_id)
             for unit_id in waiting:
+                if len(submitted) >= in_flight:
+                    break
                 if unit_id not in submitted:
                     submitted[unit_id] = _submit(pool, render_with_clock, worker_settings, unit_id, clock_override)
             if not submitted and not (unsettled.get("queued") or unsettled.get("running")):
