@@ -293,35 +293,50 @@ def test_a_planner_s_unexpected_error_fails_the_batch_with_a_reason(tmp_path):
     assert info["error"] == {"code": "planning_failed", "message": "读取案件文件时发生内部错误，请联系管理员"}, info
 
 
-@pytest.mark.parametrize("refused", ["plan_with_clock", "render_with_clock"])
-def test_a_batch_whose_process_is_shutting_down_is_handed_back_and_resumed(tmp_path, monkeypatch, refused):
+@pytest.mark.parametrize("refused, message, allowed", [
+    ("plan_with_clock", "cannot schedule new futures after interpreter shutdown", 0),  # a pool made during exit
+    ("render_with_clock", "cannot schedule new futures after interpreter shutdown", 0),
+    ("render_with_clock", "cannot schedule new futures after shutdown", 1),  # the running pool, flagged by exit
+], ids=["planning", "rendering, new pool", "rendering, running pool"])
+def test_a_batch_whose_process_is_shutting_down_is_handed_back_and_resumed(tmp_path, monkeypatch, refused, message,
+                                                                           allowed):
     """A gunicorn worker recycled mid-batch: its executors refuse new work while the interpreter shuts down. The
-    job goes back to the queue with its attempt not counted (not failed), and the next process finishes the month."""
+    job goes back to the queue with its attempt not counted (not failed), the process takes no job any more, and
+    the next process finishes the month."""
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
     from docgen.batch import pool
+    from docgen.jobs import execute as execution
     from docgen.store.db import db_session
     from docgen.store.models import Batch, Job
 
+    calls: list[str] = []
+
     class Closing(ProcessPoolExecutor):
         def submit(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def, override]
-            if fn.__name__ == refused:
-                raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+            calls.append(fn.__name__)
+            if fn.__name__ == refused and calls.count(refused) > allowed:
+                raise RuntimeError(message)
             return super().submit(fn, *args, **kwargs)
 
     monkeypatch.setattr(pool, "ProcessPoolExecutor", Closing)
+    monkeypatch.setattr(execution, "_STOPPING", threading.Event())  # this test's "process"
     month = make_month(20, 2, empty=0, seed=13)
     settings = fresh_settings(tmp_path)
     register(settings, month)
     batch, job = start_batch(settings, JUDICIAL, csv_bytes(month), "cases.csv", "2025-06", False, ISSUED_ON,
                              run_here=True)
-    execute(settings, job.id)
+    assert execute(settings, job.id)
     with db_session(settings, read_only=True) as session:
         row, state = session.get(Job, job.id), session.get(Batch, batch.id).state
         assert (row.state, row.attempts, row.error_json) == ("queued", 0, None)
         assert state == ("planning" if refused == "plan_with_clock" else "rendering")
+    assert execution.stopping() and not execute(settings, job.id), "a stopping process claims no job"
+
+    monkeypatch.setattr(execution, "_STOPPING", threading.Event())  # the next process
     monkeypatch.setattr(pool, "ProcessPoolExecutor", ProcessPoolExecutor)
-    execute(settings, job.id)
+    assert execute(settings, job.id)
     info = describe_batch(settings, batch.id)
     assert info["state"] == "done" and info["counts"]["rows"] == 20, info
 

@@ -328,3 +328,54 @@ def _parent(pid: int) -> int:
     except OSError:
         return -1
     return int(next(line for line in status.splitlines() if line.startswith("PPid:")).split()[1])
+
+
+EXIT_MID_BATCH = '''
+import sys, threading, time
+
+def main():
+    from docgen.config import Settings
+    from docgen.jobs.execute import execute
+    from docgen.store.db import db_session
+    from docgen.store.models import Job
+    settings, job_id = Settings.from_env(), sys.argv[1]
+    threading.Thread(target=execute, args=(settings, job_id), daemon=True).start()  # as the embedded runner does
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with db_session(settings, read_only=True) as session:
+            if (session.get(Job, job_id).progress_done or 0) >= 1:
+                break
+        time.sleep(0.05)
+    print("leaving mid-batch", flush=True)  # the main thread ends: the interpreter shuts down, as a recycled worker's
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def test_a_process_that_exits_mid_batch_hands_the_job_back(tmp_path):
+    """A real interpreter shutdown while the pool renders (a gunicorn worker recycled): the job goes back to the
+    queue, its attempt not counted, and the next process finishes every unit."""
+    from docgen.jobs.execute import execute
+    from docgen.store.models import Job
+
+    month = make_month(300, 12, empty=0, seed=47)
+    settings = sqlite_settings(tmp_path, "exit")
+    register(settings, month)
+    from docgen.batch.run import start_batch
+    from test_batch import ISSUED_ON, csv_bytes
+    batch, job = start_batch(settings, JUDICIAL, csv_bytes(month), "cases.csv", "2025-06", False, ISSUED_ON,
+                             run_here=True)
+    script = tmp_path / "exit_mid_batch.py"
+    script.write_text(EXIT_MID_BATCH, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), job.id], cwd=ROOT, env=service_env(settings),
+                          capture_output=True, text=True, timeout=300)
+    assert "leaving mid-batch" in done.stdout, done.stdout + done.stderr
+    with db_session(settings, read_only=True) as session:
+        row = session.get(Job, job.id)
+        assert (row.state, row.attempts, row.error_json) == ("queued", 0, None), done.stderr[-3000:]
+        units = {u.unit: u.state for u in batch_store.units_of(session, batch.id)}
+    assert "queued" in units.values(), units  # it did leave mid-batch
+    assert execute(settings, job.id)
+    info = describe_batch(settings, batch.id)
+    assert info["state"] == "done" and sorted(unit_files(settings, batch.id)) == sorted(month.units), info

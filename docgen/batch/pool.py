@@ -45,12 +45,14 @@ def _new_pool(settings: Settings) -> ProcessPoolExecutor:
 
 
 def _submit(pool: ProcessPoolExecutor, *call: Any) -> Future[Any]:
-    """``pool.submit``; HandBack once the interpreter is shutting down (the executor then refuses new work), so
-    the job is resumed by another process instead of failing."""
+    """``pool.submit``; HandBack once the interpreter is shutting down, so the job is resumed by another process
+    instead of failing. The executor then refuses new work with a RuntimeError: "… after interpreter shutdown" for
+    one made since, "… after shutdown" for one that was running (its manager thread shut it down). docgen never
+    shuts a pool down before submitting to it, and a pool that lost a process raises BrokenProcessPool instead."""
     try:
         return pool.submit(*call)
     except RuntimeError as exc:
-        if "interpreter shutdown" in str(exc):
+        if "shutdown" in str(exc):
             raise HandBack() from exc
         raise
 

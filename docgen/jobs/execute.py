@@ -48,7 +48,16 @@ class Detached(Exception):
 
 class HandBack(Exception):
     """Raised by a handler that cannot go on because this process is shutting down (a gunicorn worker recycled or
-    stopped): the job goes back to the queue, its attempt not counted, for another process to resume."""
+    stopped): the job goes back to the queue, its attempt not counted, for another process to resume; from then on
+    this process claims no job (it would only hand it back again)."""
+
+
+_STOPPING = threading.Event()
+
+
+def stopping() -> bool:
+    """Whether this process is shutting down and takes no more jobs."""
+    return _STOPPING.is_set()
 
 
 def handlers() -> dict[str, Handler]:
@@ -58,7 +67,9 @@ def handlers() -> dict[str, Handler]:
 
 
 def execute(settings: Settings, job_id: str) -> bool:
-    """Claim and run one job; False if another worker has it or it is finished."""
+    """Claim and run one job; False if another worker has it, it is finished, or this process is stopping."""
+    if _STOPPING.is_set():
+        return False
     with db_session(settings) as session:
         attempt = job_store.claim(session, job_id, settings.pending_timeout_s)
         if attempt is None:
@@ -73,6 +84,9 @@ def execute(settings: Settings, job_id: str) -> bool:
         except Detached:
             return True
         except HandBack:
+            _STOPPING.set()
+            with _RUNNING_LOCK:  # forgotten first: release_all must not release it after another process claimed it
+                _RUNNING.pop(job_id, None)
             LOG.info("job %s (%s) handed back: this process is shutting down", job_id, job.kind)
             with db_session(settings) as session:
                 job_store.release(session, job_id, attempt)
@@ -112,6 +126,7 @@ def _released_on_exit(settings: Settings, job_id: str, attempt: int) -> Iterator
 @atexit.register
 def release_all() -> None:
     """At exit (a gunicorn worker recycled or stopped), put running jobs back in the queue for another process."""
+    _STOPPING.set()
     with _RUNNING_LOCK:
         running = dict(_RUNNING)
     for job_id, (settings, attempt) in running.items():

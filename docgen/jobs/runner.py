@@ -7,7 +7,7 @@ import threading
 import time
 
 from docgen.config import Settings
-from docgen.jobs.execute import execute
+from docgen.jobs.execute import execute, stopping
 from docgen.store import jobs as job_store
 from docgen.store.db import db_session
 
@@ -37,7 +37,7 @@ class EmbeddedRunner:
 
     def _work(self) -> None:
         idle_since = time.monotonic()
-        while time.monotonic() - idle_since < IDLE_EXIT_S:
+        while time.monotonic() - idle_since < IDLE_EXIT_S and not stopping():
             try:
                 with db_session(self.settings, read_only=True) as session:
                     job_id = job_store.next_queued(session)
@@ -69,7 +69,7 @@ def embedded_runner(settings: Settings) -> EmbeddedRunner:
 def run_queued(settings: Settings, limit: int = 1000) -> int:
     """Run queued jobs in this thread until none is left (for `docgen jobs run` and tests); return how many ran."""
     ran = 0
-    while ran < limit:
+    while ran < limit and not stopping():
         with db_session(settings) as session:
             job_id = job_store.next_queued(session)
         if job_id is None:
