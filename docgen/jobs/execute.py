@@ -85,11 +85,13 @@ def execute(settings: Settings, job_id: str) -> bool:
             return True
         except HandBack:
             _STOPPING.set()
-            with _RUNNING_LOCK:  # forgotten first: release_all must not release it after another process claimed it
-                _RUNNING.pop(job_id, None)
             LOG.info("job %s (%s) handed back: this process is shutting down", job_id, job.kind)
-            with db_session(settings) as session:
-                job_store.release(session, job_id, attempt)
+            # Released and forgotten under the lock release_all takes at exit: it either waits for this (and then
+            # does not release the job again, perhaps another process's claim by then) or released it already.
+            with _RUNNING_LOCK:
+                with db_session(settings) as session:
+                    job_store.release(session, job_id, attempt)
+                _RUNNING.pop(job_id, None)
             return True
         except DocgenError as error:
             message = error.message if error.http_status < 500 else type(error).message
